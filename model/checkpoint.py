@@ -1,0 +1,74 @@
+"""The float model file (`.pt`): architecture, weights and provenance, validated on load."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from model.network import ArchConfig, QCSRNet
+from qcsr.errors import QcsrError
+
+MODEL_FORMAT = "qcsr-float-model"
+MODEL_VERSION = 1
+ZOO = Path(__file__).resolve().parent / "zoo"
+
+
+def save_model(net: QCSRNet, path: str | os.PathLike, provenance: dict[str, Any]) -> None:
+    """Write a model file atomically."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    blob = {
+        "format": MODEL_FORMAT,
+        "version": MODEL_VERSION,
+        "arch": net.cfg.to_dict(),
+        "state_dict": {k: v.detach().cpu().clone() for k, v in net.state_dict().items()},
+        "provenance": provenance,
+    }
+    tmp = p.with_name(f".{p.name}.tmp")
+    torch.save(blob, tmp)
+    os.replace(tmp, p)
+
+
+def resolve_model_path(name: str | os.PathLike) -> Path:
+    """A path, or the name of a shipped model in model/zoo (with or without `.pt`)."""
+    p = Path(name)
+    if p.is_file():
+        return p
+    for cand in (ZOO / str(name), ZOO / f"{name}.pt"):
+        if cand.is_file():
+            return cand
+    raise QcsrError(f"model file not found: {name}")
+
+
+def load_model(path: str | os.PathLike) -> tuple[QCSRNet, dict[str, Any]]:
+    """Load a float qcsr model; QcsrError naming the problem if the file is not one."""
+    p = resolve_model_path(path)
+    try:
+        blob = torch.load(p, map_location="cpu", weights_only=True)
+    except Exception as e:  # torch raises many types for a non-torch or truncated file
+        raise QcsrError(f"{p} is not a qcsr model file: {type(e).__name__}") from None
+    if not isinstance(blob, dict) or blob.get("format") != MODEL_FORMAT:
+        raise QcsrError(f"{p} is not a qcsr model file: missing format tag {MODEL_FORMAT!r}")
+    if blob.get("version") != MODEL_VERSION:
+        raise QcsrError(f"{p}: unsupported model version {blob.get('version')!r}")
+    try:
+        cfg = ArchConfig(**blob["arch"])
+        net = QCSRNet(cfg)
+        net.load_state_dict(blob["state_dict"], strict=True)
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise QcsrError(f"{p}: invalid qcsr model: {first}") from None
+    net.eval()
+    return net, dict(blob.get("provenance", {}))
+
+
+@torch.no_grad()
+def upscale_luma(net: QCSRNet, lr_luma: np.ndarray) -> np.ndarray:
+    """uint8 LR luma (HxW) -> uint8 HR luma: float network, then round half up and clip."""
+    x = torch.from_numpy(np.asarray(lr_luma, dtype=np.float32) / 255.0)[None, None]
+    y = net(x)[0, 0].double().numpy() * 255.0
+    return np.clip(np.floor(y + 0.5), 0, 255).astype(np.uint8)

@@ -1,0 +1,76 @@
+"""Training patches from the 291 images: random crops, scale/rot90/flip augmentation, LR on the fly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from tqdm import tqdm
+
+from model.degradations import degrade
+from model.imaging import list_images, load_image, luma_ref, luma_u8
+from qcsr.errors import QcsrError
+
+TRAIN_FOLDERS = ("T91", "BSD200")
+SCALE_AUG = (1.0, 0.9, 0.8, 0.7, 0.6)
+
+
+def load_training_images(data: str | Path, folders: tuple[str, ...] = TRAIN_FOLDERS) -> list[np.ndarray]:
+    """All training images as uint8 RGB arrays (the 291 set by default)."""
+    root = Path(data)
+    if not root.is_dir():
+        raise QcsrError(f"data folder not found: {root}")
+    files: list[Path] = []
+    for name in folders:
+        files += list_images(root / name)
+    images = []
+    for f in tqdm(files, desc="loading training images", leave=False):
+        img = load_image(f)
+        images.append(img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2))
+    return images
+
+
+class PatchSampler:
+    """Draws (LR luma, HR luma) batches on the [0, 1] scale; fully determined by its seed."""
+
+    def __init__(self, images: list[np.ndarray], patch: int, degradation: str, seed: int) -> None:
+        if patch % 2:
+            raise ValueError(f"patch size must be even, got {patch}")
+        self.images = [im for im in images if min(im.shape[:2]) >= patch]
+        if not self.images:
+            raise QcsrError(f"no training image is at least {patch}x{patch}")
+        self.patch = patch
+        self.degradation = degradation
+        self.rng = np.random.default_rng(seed)
+
+    def hr_patch(self) -> np.ndarray:
+        rng, p = self.rng, self.patch
+        img = self.images[int(rng.integers(len(self.images)))]
+        s = float(rng.choice(SCALE_AUG))
+        h, w = img.shape[:2]
+        src = min(int(round(p / s)), h, w)
+        y, x = int(rng.integers(h - src + 1)), int(rng.integers(w - src + 1))
+        crop = img[y : y + src, x : x + src]
+        if src != p:
+            crop = np.asarray(Image.fromarray(crop).resize((p, p), Image.BICUBIC))
+        crop = np.rot90(crop, int(rng.integers(4)))
+        if rng.integers(2):
+            crop = crop[:, ::-1]
+        return np.ascontiguousarray(crop)
+
+    def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        lrs, hrs = [], []
+        for _ in range(size):
+            hr = self.hr_patch()
+            lr = degrade(hr, self.degradation, self.rng)
+            lrs.append(luma_u8(lr).astype(np.float32) / 255.0)
+            hrs.append(luma_ref(hr).astype(np.float32) / 255.0)
+        return torch.from_numpy(np.stack(lrs)[:, None]), torch.from_numpy(np.stack(hrs)[:, None])
+
+    def state(self) -> dict:
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: dict) -> None:
+        self.rng.bit_generator.state = state

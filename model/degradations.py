@@ -1,0 +1,62 @@
+"""LR degradation models: `bicubic` (clean) and `proposed` (the paper's eq. 2).
+
+proposed: y = JPEG_q(down_2(x * k_sigma)) + n with sigma ~ U[0.2, 0.8], q ~ U{70..99},
+n ~ N(0, std^2), std ~ U[0, 0.02] on the [0, 1] scale. down_2 is the same antialiased bicubic
+downscale as the clean model (so sigma adds blur on top of it), the JPEG is Pillow's (4:2:0), and
+the noisy result is rounded and clipped to 8 bits like a decoded video frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from model.imaging import bicubic_downscale, jpeg_roundtrip
+
+SIGMA_RANGE = (0.2, 0.8)
+JPEG_QUALITY_RANGE = (70, 99)
+NOISE_STD_RANGE = (0.0, 0.02)
+DEGRADATIONS = ("bicubic", "proposed")
+
+
+@dataclass(frozen=True)
+class DegradationParams:
+    sigma: float = 0.0
+    quality: int | None = None
+    noise_std: float = 0.0
+
+
+def sample_params(rng: np.random.Generator) -> DegradationParams:
+    """Draw one image's parameters of the proposed degradation."""
+    return DegradationParams(
+        sigma=float(rng.uniform(*SIGMA_RANGE)),
+        quality=int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1)),
+        noise_std=float(rng.uniform(*NOISE_STD_RANGE)),
+    )
+
+
+def apply(hr: np.ndarray, p: DegradationParams, rng: np.random.Generator) -> np.ndarray:
+    """Blur, downscale x2, JPEG, add noise (each step skipped when its parameter is off)."""
+    x = hr
+    if p.sigma > 0:
+        sig = (p.sigma, p.sigma, 0) if x.ndim == 3 else p.sigma
+        x = np.clip(gaussian_filter(x.astype(np.float32), sig, mode="reflect") + 0.5, 0, 255)
+        x = x.astype(np.uint8)
+    x = bicubic_downscale(x)
+    if p.quality is not None:
+        x = jpeg_roundtrip(x, p.quality)
+    if p.noise_std > 0:
+        n = rng.normal(0.0, p.noise_std * 255.0, size=x.shape)
+        x = np.clip(np.floor(x + n + 0.5), 0, 255).astype(np.uint8)
+    return x
+
+
+def degrade(hr: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """LR image (uint8) of an HR image (uint8, even size) under degradation `kind`."""
+    if kind == "bicubic":
+        return bicubic_downscale(hr)
+    if kind == "proposed":
+        return apply(hr, sample_params(rng), rng)
+    raise ValueError(f"unknown degradation {kind!r}; choose from {', '.join(DEGRADATIONS)}")

@@ -1,0 +1,113 @@
+"""Image I/O and the evaluation protocol's image operations (numpy + Pillow, no torch)."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from fixedpoint.colour import rgb_to_y, rgb_to_y_float
+from qcsr.errors import QcsrError
+
+IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".ppm", ".pgm"}
+
+
+GREY_MODES = {"1", "L", "LA"}
+
+
+def load_image(path: str | os.PathLike) -> np.ndarray:
+    """Read an 8-bit image as uint8: HxW for grey files, HxWx3 RGB otherwise; QcsrError if unreadable."""
+    p = Path(path)
+    if not p.is_file():
+        raise QcsrError(f"image not found: {p}")
+    try:
+        with Image.open(p) as im:
+            im.load()
+            if im.mode in ("I", "I;16", "I;16B", "F"):
+                raise QcsrError(f"cannot read image {p}: only 8-bit images are supported, not {im.mode}")
+            mode = "L" if im.mode in GREY_MODES else "RGB"
+            return np.asarray(im.convert(mode), dtype=np.uint8).copy()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+        raise QcsrError(f"cannot read image {p}: {e}") from None
+
+
+def luma_u8(img: np.ndarray) -> np.ndarray:
+    """The pipeline's integer luma: grey images are their own luma, RGB goes through BT.601."""
+    return img if img.ndim == 2 else rgb_to_y(img)
+
+
+def luma_ref(img: np.ndarray) -> np.ndarray:
+    """Reference luma for PSNR/SSIM (float64): grey as is, RGB through exact BT.601."""
+    return img.astype(np.float64) if img.ndim == 2 else rgb_to_y_float(img)
+
+
+def list_images(folder: str | os.PathLike) -> list[Path]:
+    """Image files of a folder, sorted by name; QcsrError if the folder is missing or empty."""
+    d = Path(folder)
+    if not d.is_dir():
+        raise QcsrError(f"image folder not found: {d}")
+    files = sorted(f for f in d.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file())
+    if not files:
+        raise QcsrError(f"no images in folder: {d}")
+    return files
+
+
+def modcrop(img: np.ndarray, scale: int = 2) -> np.ndarray:
+    h, w = img.shape[:2]
+    return img[: h - h % scale, : w - w % scale]
+
+
+def bicubic_downscale(rgb: np.ndarray, scale: int = 2) -> np.ndarray:
+    """Antialiased bicubic downscale (PIL BICUBIC, as MATLAB imresize) of a uint8 grey/RGB image."""
+    h, w = rgb.shape[:2]
+    if h % scale or w % scale:
+        raise ValueError(f"size {w}x{h} is not a multiple of {scale}")
+    im = Image.fromarray(rgb)
+    return np.asarray(im.resize((w // scale, h // scale), Image.BICUBIC), dtype=np.uint8)
+
+
+def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """Encode and decode a uint8 grey/RGB image as JPEG (Pillow defaults: 4:2:0) at `quality`."""
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="JPEG", quality=int(quality))
+    buf.seek(0)
+    with Image.open(buf) as im:
+        return np.asarray(im, dtype=np.uint8).copy()
+
+
+def bicubic_upscale(img: np.ndarray, scale: int = 2) -> np.ndarray:
+    """Plain bicubic upscaling as SR papers report it (PIL BICUBIC on the whole image)."""
+    h, w = img.shape[:2]
+    return np.asarray(Image.fromarray(img).resize((w * scale, h * scale), Image.BICUBIC), np.uint8)
+
+
+def save_image(img: np.ndarray, path: str | os.PathLike) -> None:
+    """Write an image atomically (temp file + rename), so a failure leaves no partial file."""
+    save_bytes(_encode(img, Path(path).suffix), path)
+
+
+def _encode(img: np.ndarray, suffix: str) -> bytes:
+    fmt = Image.registered_extensions().get(suffix.lower())
+    if fmt is None:
+        raise QcsrError(f"unknown output image type: {suffix or '(no suffix)'}")
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(img, dtype=np.uint8)).save(buf, format=fmt)
+    return buf.getvalue()
+
+
+def save_bytes(data: bytes, path: str | os.PathLike) -> None:
+    """Write bytes atomically: a temp file in the target folder renamed into place."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

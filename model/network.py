@@ -1,0 +1,110 @@
+"""The qcsr x2 super-resolution network (SPEC section 2) and its fixed-tap bicubic residual path."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
+
+
+@dataclass(frozen=True)
+class ArchConfig:
+    """Architecture parameters shared by the model, the golden engine, the HLS core and the RTL."""
+
+    F: int = 3  # first conv kernel (F x F)
+    C: int = 16  # feature channels
+    N: int = 6  # depthwise-separable blocks
+    KH: int = 3  # depthwise kernel height
+    KW: int = 3  # depthwise kernel width
+    G: int = 4  # groups of the final 1x1 layer (C -> scale^2 channels)
+    scale: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("F", "KH", "KW"):
+            v = getattr(self, name)
+            if v < 1 or v % 2 == 0:
+                raise ValueError(f"{name} must be a positive odd kernel size, got {v}")
+        if self.scale != 2:
+            raise ValueError(f"only x2 is supported, got scale={self.scale}")
+        out = self.scale**2
+        if self.C < 1 or self.N < 0 or self.G < 1 or out % self.G or self.C % self.G:
+            raise ValueError(f"inconsistent C={self.C}, N={self.N}, G={self.G} for {out} outputs")
+
+    @property
+    def out_channels(self) -> int:
+        return self.scale**2
+
+    def weight_count(self) -> int:
+        c, out = self.C, self.out_channels
+        return self.F * self.F * c + self.N * (self.KH * self.KW * c + c * c) + c * out // self.G
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class FixedBicubic2x(nn.Module):
+    """x2 Keys (a = -0.5) bicubic with replicated borders, as a fixed 5x5 conv + pixel shuffle.
+
+    Output channel 2*dy + dx holds the HR phase (dy, dx); its kernel is the outer product of the
+    vertical and horizontal 5-tap phase filters of fixedpoint.bicubic, so the result equals the
+    separable integer filter exactly (up to float rounding).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        taps = torch.tensor(PHASE_TAPS_5, dtype=torch.float64) / (1 << BICUBIC_FRAC_BITS)
+        k = torch.stack([torch.outer(taps[dy], taps[dx]) for dy in range(2) for dx in range(2)])
+        self.register_buffer("kernel", k.unsqueeze(1).float(), persistent=False)
+        self.shuffle = nn.PixelShuffle(2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        p = F.pad(x.reshape(b * c, 1, h, w), (2, 2, 2, 2), mode="replicate")
+        y = self.shuffle(F.conv2d(p, self.kernel.to(x.dtype)))
+        return y.reshape(b, c, 2 * h, 2 * w)
+
+
+class QCSRNet(nn.Module):
+    """Residual x2 SR on luma: conv FxF + ReLU, N x (DW KHxKW ; PW 1x1 + ReLU), grouped 1x1, shuffle.
+
+    Input and output are luma on the [0, 1] scale (Y / 255); no biases anywhere.
+    """
+
+    def __init__(self, cfg: ArchConfig | None = None) -> None:
+        super().__init__()
+        self.cfg = cfg = cfg or ArchConfig()
+        c = cfg.C
+        self.head = nn.Conv2d(1, c, cfg.F, padding=cfg.F // 2, bias=False)
+        self.dw = nn.ModuleList(
+            nn.Conv2d(c, c, (cfg.KH, cfg.KW), padding=(cfg.KH // 2, cfg.KW // 2), groups=c, bias=False)
+            for _ in range(cfg.N)
+        )
+        self.pw = nn.ModuleList(nn.Conv2d(c, c, 1, bias=False) for _ in range(cfg.N))
+        self.tail = nn.Conv2d(c, cfg.out_channels, 1, groups=cfg.G, bias=False)
+        self.shuffle = nn.PixelShuffle(cfg.scale)
+        self.bicubic = FixedBicubic2x()
+
+    def residual(self, x: torch.Tensor) -> torch.Tensor:
+        """The CNN branch in LR space: scale^2 channels before the pixel shuffle."""
+        h = F.relu(self.head(x))
+        for dw, pw in zip(self.dw, self.pw):
+            h = F.relu(pw(dw(h)))
+        return self.tail(h)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bicubic(x) + self.shuffle(self.residual(x))
+
+    def layers(self) -> list[nn.Conv2d]:
+        """Conv layers in execution order (head, dw1, pw1, ..., dwN, pwN, tail)."""
+        out: list[nn.Conv2d] = [self.head]
+        for dw, pw in zip(self.dw, self.pw):
+            out += [dw, pw]
+        return out + [self.tail]
+
+
+def count_weights(net: nn.Module) -> int:
+    return sum(p.numel() for p in net.parameters() if p.requires_grad)
