@@ -16,7 +16,7 @@ ODD_TAPS = (-9, 111, 29, -3)
 PHASE_TAPS_5 = ((-3, 29, 111, -9, 0), (0, -9, 111, 29, -3))
 
 
-def _upscale_axis(x: np.ndarray, axis: int) -> np.ndarray:
+def upscale2x_axis(x: np.ndarray, axis: int) -> np.ndarray:
     """Integer x2 upscale along one axis; the result carries 7 more fraction bits."""
     x = np.moveaxis(np.asarray(x, dtype=np.int64), axis, -1)
     n = x.shape[-1]
@@ -34,7 +34,7 @@ def _upscale_axis(x: np.ndarray, axis: int) -> np.ndarray:
 
 def upscale2x_raw(img: np.ndarray) -> np.ndarray:
     """x2 bicubic of an integer HxW image, exact, with 2 * BICUBIC_FRAC_BITS fraction bits."""
-    return _upscale_axis(_upscale_axis(img, 1), 0)
+    return upscale2x_axis(upscale2x_axis(img, 1), 0)
 
 
 def round_half_up_shift(acc: np.ndarray, shift: int) -> np.ndarray:

@@ -13,15 +13,11 @@ import numpy as np
 COLOUR_FRAC_BITS = 16
 
 # rows: Y, Cb, Cr; columns: R, G, B
-RGB_TO_YCBCR = np.array(
-    [[16829, 33039, 6416], [-9714, -19070, 28784], [28784, -24103, -4681]], dtype=np.int64
-)
+RGB_TO_YCBCR = np.array([[16829, 33039, 6416], [-9714, -19070, 28784], [28784, -24103, -4681]], dtype=np.int64)
 YCBCR_OFFSET = np.array([16, 128, 128], dtype=np.int64)
 
 # rows: R, G, B; columns: (Y - 16), (Cb - 128), (Cr - 128)
-YCBCR_TO_RGB = np.array(
-    [[76309, 0, 104597], [76309, -25675, -53279], [76309, 132201, 0]], dtype=np.int64
-)
+YCBCR_TO_RGB = np.array([[76309, 0, 104597], [76309, -25675, -53279], [76309, 132201, 0]], dtype=np.int64)
 
 
 def _round_clip(acc: np.ndarray) -> np.ndarray:

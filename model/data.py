@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from tqdm import tqdm
 
 from model.degradations import degrade
 from model.imaging import list_images, load_image, luma_ref, luma_u8
 from qcsr.errors import QcsrError
+from qcsr.progress import progress
 
 TRAIN_FOLDERS = ("T91", "BSD200")
 SCALE_AUG = (1.0, 0.9, 0.8, 0.7, 0.6)
@@ -26,7 +26,7 @@ def load_training_images(data: str | Path, folders: tuple[str, ...] = TRAIN_FOLD
     for name in folders:
         files += list_images(root / name)
     images = []
-    for f in tqdm(files, desc="loading training images", leave=False):
+    for f in progress(files, "loading training images"):
         img = load_image(f)
         images.append(img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2))
     return images

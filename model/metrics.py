@@ -25,7 +25,5 @@ def ssim(ref: np.ndarray, test: np.ndarray, border: int = 2, peak: float = 255.0
     a = shave(np.asarray(ref, np.float64), border)
     b = shave(np.asarray(test, np.float64), border)
     return float(
-        structural_similarity(
-            a, b, data_range=peak, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
-        )
+        structural_similarity(a, b, data_range=peak, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
     )

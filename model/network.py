@@ -91,7 +91,7 @@ class QCSRNet(nn.Module):
     def residual(self, x: torch.Tensor) -> torch.Tensor:
         """The CNN branch in LR space: scale^2 channels before the pixel shuffle."""
         h = F.relu(self.head(x))
-        for dw, pw in zip(self.dw, self.pw):
+        for dw, pw in zip(self.dw, self.pw, strict=True):
             h = F.relu(pw(dw(h)))
         return self.tail(h)
 
@@ -101,7 +101,7 @@ class QCSRNet(nn.Module):
     def layers(self) -> list[nn.Conv2d]:
         """Conv layers in execution order (head, dw1, pw1, ..., dwN, pwN, tail)."""
         out: list[nn.Conv2d] = [self.head]
-        for dw, pw in zip(self.dw, self.pw):
+        for dw, pw in zip(self.dw, self.pw, strict=True):
             out += [dw, pw]
         return out + [self.tail]
 

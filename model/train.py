@@ -83,8 +83,13 @@ class Validator:
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).parent, timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+            timeout=10,
+        )
         return out.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
@@ -127,8 +132,12 @@ def train(
     steps: int | None = None,
     arch: ArchConfig | None = None,
     threads: int | None = None,
-) -> dict[str, Any]:
-    """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance."""
+    stop_after: int | None = None,
+) -> dict[str, Any] | None:
+    """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
+
+    `stop_after` checkpoints and returns None after that many iterations, as an interrupted run would.
+    """
     if degradation not in DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
     if preset not in PRESETS:
@@ -185,14 +194,33 @@ def train(
             v_clean, v_jpeg = validator(net)
             bar.set_postfix(loss=f"{running:.4f}", psnr=f"{v_clean:.2f}", jpeg80=f"{v_jpeg:.2f}")
             with csv_path.open("a", newline="") as f:
-                csv.writer(f).writerow([done, f"{lr_at(p, step):.3g}", f"{running:.6f}", validator.name,
-                                        f"{v_clean:.4f}", f"{v_jpeg:.4f}", f"{time.time() - t0:.1f}"])
-            ck = {"arch": net.cfg.to_dict(), "model": net.state_dict(), "optimizer": opt.state_dict(),
-                  "sampler": sampler.state(), "torch_rng": torch.get_rng_state(), "step": done,
-                  "elapsed": time.time() - t0}
+                csv.writer(f).writerow(
+                    [
+                        done,
+                        f"{lr_at(p, step):.3g}",
+                        f"{running:.6f}",
+                        validator.name,
+                        f"{v_clean:.4f}",
+                        f"{v_jpeg:.4f}",
+                        f"{time.time() - t0:.1f}",
+                    ]
+                )
+            plot_curves(csv_path, png_path, f"{out.stem}: {degradation} degradation, {preset} preset")
+        if done % p.val_every == 0 or done == p.steps or done == stop_after:
+            ck = {
+                "arch": net.cfg.to_dict(),
+                "model": net.state_dict(),
+                "optimizer": opt.state_dict(),
+                "sampler": sampler.state(),
+                "torch_rng": torch.get_rng_state(),
+                "step": done,
+                "elapsed": time.time() - t0,
+            }
             torch.save(ck, ckpt_path.with_name(ckpt_path.name + ".tmp"))
             os.replace(ckpt_path.with_name(ckpt_path.name + ".tmp"), ckpt_path)
-            plot_curves(csv_path, png_path, f"{out.stem}: {degradation} degradation, {preset} preset")
+        if done == stop_after:
+            bar.close()
+            return None
 
     rows = list(csv.DictReader(csv_path.open()))
     provenance = {

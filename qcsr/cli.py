@@ -16,9 +16,68 @@ def cmd_train(a: argparse.Namespace) -> None:
     from model.train import train
 
     arch = ArchConfig(F=a.F, C=a.C, N=a.N, KH=a.KH, KW=a.KW, G=a.G)
-    prov = train(a.degradation, a.preset, a.data, a.out, seed=a.seed, resume=a.resume, steps=a.steps,
-                 arch=arch, threads=a.threads)
+    prov = train(
+        a.degradation,
+        a.preset,
+        a.data,
+        a.out,
+        seed=a.seed,
+        resume=a.resume,
+        steps=a.steps,
+        arch=arch,
+        threads=a.threads,
+        stop_after=a.stop_after,
+    )
+    if prov is None:
+        print(f"stopped after {a.stop_after} iterations; continue with --resume")
+        return
     print(f"wrote {a.out} ({prov['iterations']} iterations, {prov['train_seconds']:.0f} s)")
+
+
+def cmd_eval(a: argparse.Namespace) -> None:
+    from model.evaluate import evaluate, parse_conditions, to_markdown, write_report
+
+    sets = [s.strip() for s in a.sets.split(",") if s.strip()]
+    report = evaluate(a.model, a.data, sets, parse_conditions(a.jpeg), engine=a.engine)
+    write_report(report, a.json, a.md)
+    print(to_markdown(report), end="")
+    for p in (a.json, a.md):
+        if p:
+            print(f"wrote {p}")
+
+
+def cmd_upscale(a: argparse.Namespace) -> None:
+    from model.imaging import load_image, save_image
+    from model.pipeline import image_upscaler
+
+    if Path(a.output).suffix.lower() not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
+        raise QcsrError(f"unsupported output image type: {a.output}")
+    img = load_image(a.input)
+    hr = image_upscaler(a.model, a.engine)(img)
+    save_image(hr, a.output)
+    print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]})")
+
+
+def cmd_report(a: argparse.Namespace) -> None:
+    from model.report import write_results
+
+    for p in write_results(a.results, a.md, a.readme):
+        print(f"wrote {p}")
+
+
+def cmd_figure(a: argparse.Namespace) -> None:
+    from model.figures import zebra_figure
+
+    zebra_figure(a.data, a.out, quality=a.quality)
+    print(f"wrote {a.out}")
+
+
+def cmd_golden(a: argparse.Namespace) -> None:
+    from model.demo import run_golden_job
+
+    table = run_golden_job(a.out, a.data, a.model, a.engine)
+    print(Path(table).read_text(), end="")
+    print(f"wrote LR inputs, x2 outputs and {table} under {a.out}/")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,9 +93,46 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true", help="continue from OUT.ckpt")
     t.add_argument("--steps", type=int, help="override the preset's iteration count")
     t.add_argument("--threads", type=int, help="torch CPU threads")
+    t.add_argument("--stop-after", type=int, help="checkpoint and stop after this many iterations")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("eval", help="PSNR/SSIM on benchmark sets, clean and JPEG-compressed inputs")
+    e.add_argument("--model", required=True, help="model file, zoo name, 'bicubic' or 'bicubic-int'")
+    e.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the set folders")
+    e.add_argument("--sets", default="Set5,Set14,B100,Urban100", help="comma-separated folders under --data")
+    e.add_argument("--jpeg", default="none,70,80,90", help="input conditions: 'none' and/or JPEG qualities")
+    e.add_argument("--engine", default="float", help="float (quant and golden come with the quantized model)")
+    e.add_argument("--json", type=Path, help="write results as JSON")
+    e.add_argument("--md", type=Path, help="write results as a Markdown table")
+    e.set_defaults(func=cmd_eval)
+
+    u = sub.add_parser("upscale", help="x2 upscale one image (luma by the network, chroma bicubic)")
+    u.add_argument("input", type=Path)
+    u.add_argument("output", type=Path)
+    u.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default: %(default)s)")
+    u.add_argument("--engine", default="float")
+    u.set_defaults(func=cmd_upscale)
+
+    r = sub.add_parser("report", help="build docs/results.md and the README tables from eval JSONs")
+    r.add_argument("--results", type=Path, default=Path("docs/results"), help="folder of eval JSON files")
+    r.add_argument("--md", type=Path, default=Path("docs/results.md"))
+    r.add_argument("--readme", type=Path, default=Path("README.md"))
+    r.set_defaults(func=cmd_report)
+
+    g = sub.add_parser("golden", help="upscale the default images (and Set5 when present), write PNGs + table")
+    g.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    g.add_argument("--out", type=Path, default=Path("out/golden"))
+    g.add_argument("--model", default="qcsr_x2_proposed")
+    g.add_argument("--engine", default="float")
+    g.set_defaults(func=cmd_golden)
+
+    f = sub.add_parser("figure", help="paper Fig. 2 style crops of Set14 zebra from a JPEG LR input")
+    f.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    f.add_argument("--quality", type=int, default=70)
+    f.add_argument("--out", type=Path, default=Path("docs/fig2_zebra_jpeg70.png"))
+    f.set_defaults(func=cmd_figure)
     return ap
 
 
@@ -45,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except QcsrError as e:
-        print(f"qcsr: error: {e}", file=sys.stderr)
+        clear = "\r\033[K" if sys.stderr.isatty() else ""  # past any half-drawn progress bar
+        print(f"{clear}qcsr: error: {e}", file=sys.stderr)
         return 2
     return 0
 

@@ -1,0 +1,47 @@
+# qcsr — the user types `make golden` and `make test`; every target creates .venv when missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+QCSR := $(VENV)/bin/qcsr
+DATA ?= ../shared/datasets
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test lint golden results figures train-bicubic train-proposed clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "torch==2.13.*"
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q -ra
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Main job: upscale the embedded default images (and the benchmark sets when present).
+golden: $(STAMP)
+	$(QCSR) golden --data $(DATA) --out out/golden
+
+# Evaluate baselines and shipped models on the four sets, then regenerate the results tables.
+RESULT_MODELS := bicubic bicubic-int qcsr_x2_bicubic qcsr_x2_proposed
+results: $(STAMP)
+	@for m in $(RESULT_MODELS); do \
+	  $(QCSR) eval --model $$m --data $(DATA) --jpeg none,70,80,90 --json docs/results/$$m.json || exit $$?; \
+	done
+	$(QCSR) report --results docs/results --md docs/results.md --readme README.md
+
+figures: $(STAMP)
+	$(QCSR) figure --data $(DATA) --quality 70 --out docs/fig2_zebra_jpeg70.png
+
+train-%: $(STAMP)
+	$(QCSR) train --degradation $* --preset fast --data $(DATA) --out runs/qcsr_x2_$*.pt
+
+clean:
+	rm -rf out build .pytest_cache

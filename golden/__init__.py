@@ -1,0 +1,1 @@
+"""Pure-NumPy integer golden engine (no torch)."""

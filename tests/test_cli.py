@@ -1,0 +1,235 @@
+"""End-to-end CLI tests on skimage images (always) and on Set5 (when ../shared/datasets exists)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from model.checkpoint import ZOO, load_model, save_model
+from model.network import QCSRNet
+from qcsr.cli import main
+
+
+@pytest.fixture(scope="module")
+def image_sets(tmp_path_factory, camera, astronaut) -> Path:
+    """A data folder with two tiny 'sets' and a 'training' layout, all from skimage images."""
+    root = tmp_path_factory.mktemp("data")
+    crops = {
+        "camera.png": camera[100:164, 200:280],
+        "astro.png": astronaut[50:110, 100:190],
+        "odd.png": astronaut[:45, :33],
+    }
+    (root / "SetA").mkdir()
+    for name, img in crops.items():
+        Image.fromarray(img).save(root / "SetA" / name)
+    for folder in ("T91", "BSD200"):
+        (root / folder).mkdir()
+        Image.fromarray(camera[:200, :240]).save(root / folder / "camera.png")
+        Image.fromarray(astronaut[100:260, 50:250]).save(root / folder / "astro.png")
+    (root / "SetB").mkdir()
+    Image.fromarray(camera[:40, :40]).save(root / "SetB" / "grey.bmp")
+    return root
+
+
+@pytest.fixture(scope="module")
+def random_model(tmp_path_factory) -> Path:
+    torch.manual_seed(0)
+    net = QCSRNet()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.mul_(0.1)
+    path = tmp_path_factory.mktemp("models") / "rand.pt"
+    save_model(net, path, {"degradation": "none", "note": "test"})
+    return path
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_upscale_rgb_and_grey(tmp_path, image_sets, random_model, capsys):
+    for src in (image_sets / "SetA" / "odd.png", image_sets / "SetB" / "grey.bmp"):
+        dst = tmp_path / f"{src.stem}_x2.png"
+        code, _, err = run(["upscale", src, dst, "--model", random_model], capsys)
+        assert code == 0, err
+        src_img, out = np.asarray(Image.open(src)), np.asarray(Image.open(dst))
+        assert out.shape[:2] == (2 * src_img.shape[0], 2 * src_img.shape[1])
+        assert out.ndim == src_img.ndim
+
+
+def test_eval_writes_json_and_markdown(tmp_path, image_sets, random_model, capsys):
+    js, md = tmp_path / "r.json", tmp_path / "r.md"
+    code, out, err = run(
+        ["eval", "--model", random_model, "--data", image_sets, "--sets", "SetA,SetB", "--jpeg", "none,80",
+         "--json", js, "--md", md], capsys)  # fmt: skip
+    assert code == 0, err
+    rep = json.loads(js.read_text())
+    assert set(rep["results"]) == {"SetA", "SetB"}
+    for s in rep["results"].values():
+        assert set(s) == {"clean", "jpeg80"}
+        assert all(10 < v["psnr"] < 60 and 0 < v["ssim"] <= 1 for v in s.values())
+    assert rep["results"]["SetA"]["clean"]["images"] == 3
+    assert "| SetA |" in md.read_text() and "SetA" in out
+
+
+def test_bicubic_model_name_and_jpeg_condition_lower_psnr(tmp_path, image_sets, capsys):
+    js = tmp_path / "b.json"
+    code, _, err = run(["eval", "--model", "bicubic", "--data", image_sets, "--sets", "SetA", "--jpeg", "none,30",
+                        "--json", js], capsys)  # fmt: skip
+    assert code == 0, err
+    r = json.loads(js.read_text())["results"]["SetA"]
+    assert r["jpeg30"]["psnr"] < r["clean"]["psnr"]
+
+
+def test_train_resume_and_outputs(tmp_path, image_sets, capsys):
+    out = tmp_path / "m.pt"
+    base = ["train", "--degradation", "proposed", "--data", image_sets, "--out", out, "--threads", "1"]
+    code, _, err = run(base + ["--steps", "3"], capsys)
+    assert code == 0, err
+    for suffix in (".pt", ".pt.ckpt", ".log.csv", ".curves.png", ".json"):
+        assert out.with_name("m" + suffix).is_file(), suffix
+    first = load_model(out)[0].state_dict()
+    code, _, err = run(base + ["--steps", "5", "--resume"], capsys)
+    assert code == 0, err
+    rows = out.with_name("m.log.csv").read_text().splitlines()
+    assert rows[0].startswith("step,") and rows[-1].startswith("5,")
+    net, prov = load_model(out)
+    assert prov["degradation"] == "proposed" and prov["iterations"] == 5
+    assert any(not torch.equal(first[k], v) for k, v in net.state_dict().items())
+
+
+def test_resume_is_deterministic(tmp_path, image_sets, capsys):
+    """An interrupted run (3 iterations) resumed to 5 gives the same weights as 5 straight ones."""
+    a, b = tmp_path / "a.pt", tmp_path / "b.pt"
+    common = ["--degradation", "proposed", "--data", image_sets, "--threads", "1"]
+    assert run(["train", *common, "--out", a, "--steps", "5"], capsys)[0] == 0
+    assert run(["train", *common, "--out", b, "--steps", "5", "--stop-after", "3"], capsys)[0] == 0
+    assert not b.exists()
+    assert run(["train", *common, "--out", b, "--steps", "5", "--resume"], capsys)[0] == 0
+    sa, sb = load_model(a)[0].state_dict(), load_model(b)[0].state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+# --- bad input: one clear line, exit code 2, no partial output --------------------------------
+
+
+def assert_clean_failure(code: int, err: str, needle: str, *paths: Path) -> None:
+    assert code == 2
+    # what a terminal shows: progress bars redraw with carriage returns and clear themselves
+    lines = [ln.split("\r")[-1] for ln in err.splitlines()]
+    lines = [ln for ln in lines if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("qcsr: error:") and needle in lines[0], err
+    for p in paths:
+        assert not p.exists(), p
+
+
+def test_missing_data_folder(tmp_path, capsys):
+    js = tmp_path / "r.json"
+    code, _, err = run(["eval", "--model", "bicubic", "--data", tmp_path / "nope", "--json", js], capsys)
+    assert_clean_failure(code, err, "data folder not found", js)
+    code, _, err = run(["train", "--degradation", "bicubic", "--data", tmp_path / "nope", "--out",
+                        tmp_path / "m.pt"], capsys)  # fmt: skip
+    assert_clean_failure(code, err, "not found", tmp_path / "m.pt")
+
+
+def test_missing_set_folder(tmp_path, image_sets, capsys):
+    js, md = tmp_path / "r.json", tmp_path / "r.md"
+    code, _, err = run(["eval", "--model", "bicubic", "--data", image_sets, "--sets", "SetA,Set99", "--json", js,
+                        "--md", md], capsys)  # fmt: skip
+    assert_clean_failure(code, err, "Set99", js, md)
+
+
+def test_corrupt_image_in_a_set(tmp_path, image_sets, capsys):
+    data = tmp_path / "d"
+    (data / "S").mkdir(parents=True)
+    Image.fromarray(np.zeros((32, 32), np.uint8)).save(data / "S" / "a.png")
+    (data / "S" / "b.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not really a png")
+    js = tmp_path / "r.json"
+    code, _, err = run(["eval", "--model", "bicubic", "--data", data, "--sets", "S", "--json", js], capsys)
+    assert_clean_failure(code, err, "b.png", js)
+
+
+def test_image_too_small_for_ssim(tmp_path, capsys):
+    (tmp_path / "S").mkdir()
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "S" / "tiny.png")
+    code, _, err = run(["eval", "--model", "bicubic", "--data", tmp_path, "--sets", "S"], capsys)
+    assert_clean_failure(code, err, "too small")
+
+
+def test_upscale_bad_inputs(tmp_path, random_model, capsys):
+    dst = tmp_path / "out.png"
+    text = tmp_path / "notes.png"
+    text.write_text("hello")
+    code, _, err = run(["upscale", text, dst, "--model", random_model], capsys)
+    assert_clean_failure(code, err, "cannot read image", dst)
+    code, _, err = run(["upscale", tmp_path / "missing.png", dst, "--model", random_model], capsys)
+    assert_clean_failure(code, err, "image not found", dst)
+
+
+@pytest.mark.parametrize("kind", ["text", "other_torch", "truncated", "wrong_shapes"])
+def test_not_a_qcsr_model(kind, tmp_path, random_model, camera, capsys):
+    bad = tmp_path / "bad.pt"
+    if kind == "text":
+        bad.write_text("not a model")
+    elif kind == "other_torch":
+        torch.save({"weights": torch.zeros(3)}, bad)
+    elif kind == "truncated":
+        bad.write_bytes(random_model.read_bytes()[:200])
+    else:
+        blob = torch.load(random_model, weights_only=True)
+        blob["state_dict"]["head.weight"] = torch.zeros(16, 1, 5, 5)
+        torch.save(blob, bad)
+    src = tmp_path / "in.png"
+    Image.fromarray(camera[:16, :16]).save(src)
+    dst = tmp_path / "out.png"
+    code, _, err = run(["upscale", src, dst, "--model", bad], capsys)
+    assert_clean_failure(code, err, "bad.pt", dst)
+
+
+def test_console_script_exit_code(tmp_path):
+    exe = Path(sys.executable).with_name("qcsr")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "qcsr.cli"]
+    r = subprocess.run(cmd + ["upscale", str(tmp_path / "none.png"), str(tmp_path / "o.png")],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 2 and r.stderr.strip().startswith("qcsr: error: image not found")
+
+
+# --- shipped models and the real benchmark (skip without ../shared/datasets) ------------------
+
+
+@pytest.mark.parametrize("name", ["qcsr_x2_bicubic", "qcsr_x2_proposed"])
+def test_shipped_models_load(name):
+    net, prov = load_model(ZOO / f"{name}.pt")
+    assert prov["degradation"] == name.rsplit("_", 1)[1]
+    assert sum(p.numel() for p in net.parameters()) == 2560
+    side = json.loads((ZOO / f"{name}.json").read_text())
+    assert side["provenance"]["degradation"] == prov["degradation"]
+
+
+@pytest.mark.datasets
+def test_eval_set5_bicubic_reproduces_published_baseline(datasets, tmp_path, capsys):
+    js = tmp_path / "b.json"
+    code, _, err = run(["eval", "--model", "bicubic", "--data", datasets, "--sets", "Set5", "--jpeg", "none",
+                        "--json", js], capsys)  # fmt: skip
+    assert code == 0, err
+    r = json.loads(js.read_text())["results"]["Set5"]["clean"]
+    assert abs(r["psnr"] - 33.66) <= 0.02 and abs(r["ssim"] - 0.9299) <= 0.001
+
+
+@pytest.mark.datasets
+def test_eval_set5_shipped_bicubic_model_meets_paper(datasets, tmp_path, capsys):
+    js = tmp_path / "m.json"
+    code, _, err = run(["eval", "--model", "qcsr_x2_bicubic", "--data", datasets, "--sets", "Set5", "--jpeg",
+                        "none,70", "--json", js], capsys)  # fmt: skip
+    assert code == 0, err
+    r = json.loads(js.read_text())["results"]["Set5"]
+    assert r["clean"]["psnr"] >= 36.66

@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from model import degradations as d
+from model.imaging import bicubic_downscale
+
+
+def test_parameter_ranges():
+    rng = np.random.default_rng(0)
+    ps = [d.sample_params(rng) for _ in range(3000)]
+    sig = np.array([p.sigma for p in ps])
+    q = np.array([p.quality for p in ps])
+    n = np.array([p.noise_std for p in ps])
+    assert 0.2 <= sig.min() and sig.max() <= 0.8 and sig.max() - sig.min() > 0.55
+    assert q.min() == 70 and q.max() == 99 and set(q) == set(range(70, 100))
+    assert 0.0 <= n.min() and n.max() <= 0.02 and n.max() > 0.019
+
+
+@pytest.mark.parametrize("kind", d.DEGRADATIONS)
+def test_deterministic_for_a_seed(kind, astronaut):
+    hr = astronaut[:96, :128]
+    a = d.degrade(hr, kind, np.random.default_rng(5))
+    b = d.degrade(hr, kind, np.random.default_rng(5))
+    assert a.dtype == np.uint8 and a.shape == (48, 64, 3)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_proposed_varies_with_seed_and_differs_from_clean(astronaut):
+    hr = astronaut[:96, :128]
+    a = d.degrade(hr, "proposed", np.random.default_rng(1))
+    b = d.degrade(hr, "proposed", np.random.default_rng(2))
+    assert not np.array_equal(a, b)
+    assert not np.array_equal(a, d.degrade(hr, "bicubic", np.random.default_rng(1)))
+
+
+def test_bicubic_degradation_is_pil_bicubic(camera):
+    hr = camera[:100, :60]
+    ref = np.asarray(Image.fromarray(hr).resize((30, 50), Image.BICUBIC))
+    np.testing.assert_array_equal(d.degrade(hr, "bicubic", np.random.default_rng(0)), ref)
+
+
+def test_each_step_of_the_proposed_model_acts(camera):
+    hr = camera[:128, :128]
+    rng = np.random.default_rng(0)
+    clean = bicubic_downscale(hr)
+    blurred = d.apply(hr, d.DegradationParams(sigma=0.8), rng)
+    jpeg = d.apply(hr, d.DegradationParams(quality=70), rng)
+    noisy = d.apply(hr, d.DegradationParams(noise_std=0.02), rng)
+    # blur lowers the high-frequency energy, JPEG and noise change pixels
+    assert np.abs(np.diff(blurred.astype(int), axis=1)).mean() < np.abs(np.diff(clean.astype(int), axis=1)).mean()
+    assert np.abs(jpeg.astype(int) - clean).mean() > 0.5
+    assert 3.0 < (noisy.astype(float) - clean).std() < 7.0  # 0.02 * 255 = 5.1
+
+
+def test_grey_images_are_supported(camera):
+    lr = d.degrade(camera[:64, :64], "proposed", np.random.default_rng(0))
+    assert lr.shape == (32, 32)
+
+
+def test_unknown_degradation():
+    with pytest.raises(ValueError, match="unknown degradation"):
+        d.degrade(np.zeros((4, 4), np.uint8), "nope", np.random.default_rng(0))
