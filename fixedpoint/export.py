@@ -1,0 +1,576 @@
+"""The exported quantized model (SPEC section 4): a versioned JSON manifest with integer weights.
+
+The file is the hand-off between training and hardware; the golden engine, the HLS testbench and
+the RTL weight loader all read it. This module is pure NumPy (it must not import torch).
+
+Layout (``"format": "qcsr-quant-model"``, ``"version": 1``)::
+
+    arch            {F, C, N, KH, KW, G, scale}
+    input_format    {bits: 8, frac: 0, signed: false}          LR luma
+    layers[]        one per conv in execution order (head, dw1, pw1, ..., dwN, pwN, tail):
+                    name, kind, in_channels, out_channels, kernel [kh, kw], groups, relu,
+                    weight_format {bits, frac, signed: true}, act_format {bits, frac, signed},
+                    shift (= in frac + fw - fa), acc_bits (proven accumulator width),
+                    weights (nested integer lists in the torch weight shape [out, in/groups, kh, kw])
+    residual        {bicubic_frac: 14, align_frac: max(14, fa_tail), output_format u8}
+    bicubic         {frac_bits, even_taps, odd_taps}      (must equal fixedpoint.bicubic)
+    colour          {frac_bits, rgb_to_ycbcr, ycbcr_offset, ycbcr_to_rgb}  (must equal fixedpoint.colour)
+    provenance, metrics   free-form objects (training provenance, measured PSNR/SSIM)
+
+Accumulator width (the proof the manifest's acc_bits records): a layer's accumulator is a sum of
+fan_in = (in_channels / groups) * kh * kw products a * w with |a| <= A = max |input code| and
+|w| <= W = max |weight code|, so |acc| <= B = fan_in * A * W and a signed accumulator of
+bit_length(B) + 1 bits holds every possible value (2^(b-1) - 1 >= B). For the default network
+(8-bit unsigned input, 10-bit weights, 14-bit activations, C = 16, 3x3 kernels, 4 groups):
+head 9 * 255 * 512 < 2^21 -> 22 bits; dw 9 * 16383 * 512 < 2^27 -> 28 bits; pw 16 * 8192 * 512 =
+2^26 -> 28 bits; tail 4 * 16383 * 512 < 2^25 -> 26 bits. A 28-bit signed accumulator therefore
+suffices for every layer; the loader rejects formats whose accumulator (including the rounding
+addend and any left shift) would not fit comfortably in int64.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fixedpoint import bicubic, colour
+from fixedpoint.format import FixedFormat
+from qcsr.errors import QcsrError
+
+MANIFEST_FORMAT = "qcsr-quant-model"
+MANIFEST_VERSION = 1
+
+INPUT_FORMAT = FixedFormat(8, 0, False)  # LR luma, 0..255
+OUTPUT_FORMAT = FixedFormat(8, 0, False)  # HR luma after the residual add (clip to 0..255)
+BICUBIC_FRAC = 2 * bicubic.BICUBIC_FRAC_BITS  # Y_N carries 14 fraction bits
+
+FRAC_MIN, FRAC_MAX = -16, 32  # allowed fw and fa
+SHIFT_MIN, SHIFT_MAX = -16, 48  # allowed requantization shift s = in_frac + fw - fa
+WEIGHT_BITS_MIN, WEIGHT_BITS_MAX = 2, 16
+ACT_BITS_MIN, ACT_BITS_MAX = 2, 24
+INT64_HEADROOM = 1 << 62  # every intermediate of the integer pipeline stays below this magnitude
+MAX_KERNEL, MAX_CHANNELS, MAX_BLOCKS = 15, 1024, 64
+
+
+def _bicubic_constants() -> dict[str, Any]:
+    return {
+        "frac_bits": bicubic.BICUBIC_FRAC_BITS,
+        "even_taps": list(bicubic.EVEN_TAPS),
+        "odd_taps": list(bicubic.ODD_TAPS),
+    }
+
+
+def _colour_constants() -> dict[str, Any]:
+    return {
+        "frac_bits": colour.COLOUR_FRAC_BITS,
+        "rgb_to_ycbcr": colour.RGB_TO_YCBCR.tolist(),
+        "ycbcr_offset": colour.YCBCR_OFFSET.tolist(),
+        "ycbcr_to_rgb": colour.YCBCR_TO_RGB.tolist(),
+    }
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Geometry of one conv layer (no bias, zero padding, same spatial size)."""
+
+    name: str
+    kind: str  # "head", "dw", "pw" or "tail"
+    in_channels: int
+    out_channels: int
+    kh: int
+    kw: int
+    groups: int
+    relu: bool
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        """Torch weight shape (out, in / groups, kh, kw)."""
+        return (self.out_channels, self.in_channels // self.groups, self.kh, self.kw)
+
+    @property
+    def fan_in(self) -> int:
+        """Products summed into one accumulator."""
+        return self.in_channels // self.groups * self.kh * self.kw
+
+
+@dataclass(frozen=True)
+class QuantArch:
+    """Torch-free mirror of model.network.ArchConfig (same fields, same meaning)."""
+
+    F: int = 3
+    C: int = 16
+    N: int = 6
+    KH: int = 3
+    KW: int = 3
+    G: int = 4
+    scale: int = 2
+
+    def __post_init__(self) -> None:
+        for name in ("F", "C", "N", "KH", "KW", "G", "scale"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise ValueError(f"{name} must be an integer, got {v!r}")
+        for name in ("F", "KH", "KW"):
+            v = getattr(self, name)
+            if not 1 <= v <= MAX_KERNEL or v % 2 == 0:
+                raise ValueError(f"{name} must be an odd kernel size in 1..{MAX_KERNEL}, got {v}")
+        if self.scale != 2:
+            raise ValueError(f"only scale 2 is supported, got {self.scale}")
+        if not 1 <= self.C <= MAX_CHANNELS or not 0 <= self.N <= MAX_BLOCKS:
+            raise ValueError(f"C={self.C} or N={self.N} out of range")
+        if self.G < 1 or self.C % self.G or self.out_channels % self.G:
+            raise ValueError(f"G={self.G} must divide C={self.C} and {self.out_channels}")
+
+    @property
+    def out_channels(self) -> int:
+        """Channels before the pixel shuffle (scale^2)."""
+        return self.scale**2
+
+    @property
+    def halo(self) -> int:
+        """Receptive-field radius of the CNN in LR rows (= columns for square kernels)."""
+        return self.F // 2 + self.N * (self.KH // 2)
+
+    def layers(self) -> tuple[LayerSpec, ...]:
+        """Conv layers in execution order: head, dw1, pw1, ..., dwN, pwN, tail."""
+        c = self.C
+        out = [LayerSpec("head", "head", 1, c, self.F, self.F, 1, True)]
+        for i in range(1, self.N + 1):
+            out.append(LayerSpec(f"dw{i}", "dw", c, c, self.KH, self.KW, c, False))
+            out.append(LayerSpec(f"pw{i}", "pw", c, c, 1, 1, 1, True))
+        out.append(LayerSpec("tail", "tail", c, self.out_channels, 1, 1, self.G, False))
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON-ready form."""
+        return {k: getattr(self, k) for k in ("F", "C", "N", "KH", "KW", "G", "scale")}
+
+
+@dataclass(frozen=True)
+class QuantFormats:
+    """Per-layer fraction bits (fw, fa) and the weight/activation widths; signedness follows ReLU."""
+
+    fw: tuple[int, ...]
+    fa: tuple[int, ...]
+    weight_bits: int = 10
+    act_bits: int = 14
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fw", tuple(int(v) for v in self.fw))
+        object.__setattr__(self, "fa", tuple(int(v) for v in self.fa))
+        if len(self.fw) != len(self.fa):
+            raise ValueError(f"fw has {len(self.fw)} entries but fa has {len(self.fa)}")
+
+    def weight_formats(self) -> tuple[FixedFormat, ...]:
+        """Signed weight format of every layer."""
+        return tuple(FixedFormat(self.weight_bits, f, True) for f in self.fw)
+
+    def act_formats(self, specs: Sequence[LayerSpec]) -> tuple[FixedFormat, ...]:
+        """Activation format of every layer: unsigned after ReLU, signed otherwise."""
+        if len(specs) != len(self.fa):
+            raise ValueError(f"{len(self.fa)} activation formats for {len(specs)} layers")
+        return tuple(FixedFormat(self.act_bits, f, not s.relu) for f, s in zip(self.fa, specs, strict=True))
+
+
+def accumulator_bound(in_fmt: FixedFormat, w_fmt: FixedFormat, fan_in: int) -> int:
+    """Largest possible |accumulator| of a layer: fan_in * max|input code| * max|weight code|."""
+    return fan_in * in_fmt.max_abs * w_fmt.max_abs
+
+
+def signed_bits_for(bound: int) -> int:
+    """Width of the smallest signed integer that holds every value in [-bound, bound]."""
+    return int(bound).bit_length() + 1
+
+
+@dataclass(frozen=True)
+class QuantLayer:
+    """One conv layer of the integer network: geometry, integer weights and formats."""
+
+    spec: LayerSpec
+    weights: np.ndarray  # int64, spec.weight_shape
+    weight_format: FixedFormat
+    act_format: FixedFormat
+    in_format: FixedFormat  # the previous layer's activation format (INPUT_FORMAT for the head)
+
+    @property
+    def name(self) -> str:
+        """Layer name (head, dw1, pw1, ..., tail)."""
+        return self.spec.name
+
+    @property
+    def acc_frac(self) -> int:
+        """Fraction bits of the exact accumulator."""
+        return self.in_format.frac + self.weight_format.frac
+
+    @property
+    def shift(self) -> int:
+        """Requantization shift s = acc_frac - fa (s <= 0 means an exact left shift)."""
+        return self.acc_frac - self.act_format.frac
+
+    @property
+    def acc_bound(self) -> int:
+        """Proven bound on |accumulator|."""
+        return accumulator_bound(self.in_format, self.weight_format, self.spec.fan_in)
+
+    @property
+    def acc_bits(self) -> int:
+        """Proven signed accumulator width."""
+        return signed_bits_for(self.acc_bound)
+
+    @property
+    def requant_bound(self) -> int:
+        """Bound on every intermediate of the requantization (rounding addend or left shift)."""
+        s = self.shift
+        return self.acc_bound + (1 << (s - 1)) if s > 0 else self.acc_bound << -s
+
+
+@dataclass(frozen=True)
+class QuantModel:
+    """A validated integer model: what the golden engine, the HLS testbench and the RTL consume."""
+
+    arch: QuantArch
+    layers: tuple[QuantLayer, ...]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def input_format(self) -> FixedFormat:
+        """LR luma format (8-bit unsigned, 0 fraction bits)."""
+        return INPUT_FORMAT
+
+    @property
+    def residual_frac(self) -> int:
+        """Fraction bits at which Y_N and Y_c are aligned and added: max(14, fa_tail)."""
+        return max(BICUBIC_FRAC, self.layers[-1].act_format.frac)
+
+    @property
+    def formats(self) -> QuantFormats:
+        """The per-layer fraction bits and widths."""
+        return QuantFormats(
+            tuple(layer.weight_format.frac for layer in self.layers),
+            tuple(layer.act_format.frac for layer in self.layers),
+            self.layers[0].weight_format.bits,
+            self.layers[0].act_format.bits,
+        )
+
+    def layer(self, name: str) -> QuantLayer:
+        """The layer called `name`."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+
+def build_quant_model(
+    arch: QuantArch | Mapping[str, int],
+    weights: Sequence[np.ndarray],
+    formats: QuantFormats,
+    provenance: Mapping[str, Any] | None = None,
+    metrics: Mapping[str, Any] | None = None,
+) -> QuantModel:
+    """Assemble a QuantModel from integer weights and formats, validated exactly as a loaded file."""
+    try:
+        qa = arch if isinstance(arch, QuantArch) else QuantArch(**dict(arch))
+        specs = qa.layers()
+        if len(weights) != len(specs):
+            raise ValueError(f"{len(weights)} weight arrays for {len(specs)} layers")
+        w_fmts = formats.weight_formats()
+        a_fmts = formats.act_formats(specs)
+    except (TypeError, ValueError) as e:
+        raise QcsrError(f"invalid quantized model: {e}") from None
+    in_fmts = (INPUT_FORMAT, *a_fmts[:-1])
+    layers = tuple(
+        QuantLayer(spec, np.asarray(w), wf, af, inf)
+        for spec, w, wf, af, inf in zip(specs, weights, w_fmts, a_fmts, in_fmts, strict=True)
+    )
+    draft = QuantModel(qa, layers, dict(provenance or {}), dict(metrics or {}))
+    return parse_manifest(to_manifest(draft), "quantized model")
+
+
+def _fixed_sections(fa_tail: int) -> dict[str, Any]:
+    return {
+        "input_format": INPUT_FORMAT.to_dict(),
+        "residual": {
+            "bicubic_frac": BICUBIC_FRAC,
+            "align_frac": max(BICUBIC_FRAC, fa_tail),
+            "output_format": OUTPUT_FORMAT.to_dict(),
+        },
+        "bicubic": _bicubic_constants(),
+        "colour": _colour_constants(),
+    }
+
+
+def to_manifest(model: QuantModel) -> dict[str, Any]:
+    """The JSON-ready manifest of a QuantModel."""
+    layers = []
+    for layer in model.layers:
+        s = layer.spec
+        layers.append(
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "in_channels": s.in_channels,
+                "out_channels": s.out_channels,
+                "kernel": [s.kh, s.kw],
+                "groups": s.groups,
+                "relu": s.relu,
+                "weight_format": layer.weight_format.to_dict(),
+                "act_format": layer.act_format.to_dict(),
+                "shift": layer.shift,
+                "acc_bits": layer.acc_bits,
+                "weights": layer.weights.tolist(),
+            }
+        )
+    out: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "version": MANIFEST_VERSION,
+        "arch": model.arch.to_dict(),
+        "layers": layers,
+    }
+    out.update(_fixed_sections(model.layers[-1].act_format.frac))
+    out["provenance"] = model.provenance
+    out["metrics"] = model.metrics
+    return out
+
+
+def _emit(value: Any, indent: int, prefix_len: int, width: int) -> str:
+    """JSON text of `value`, on one line when it fits in `width` columns, else one item per line."""
+    flat = json.dumps(value, allow_nan=False)
+    if indent + prefix_len + len(flat) <= width or not isinstance(value, dict | list) or not value:
+        return flat
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        items = []
+        for k, v in value.items():
+            key = json.dumps(str(k)) + ": "
+            items.append(pad + key + _emit(v, indent + 2, len(key), width))
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + _emit(v, indent + 2, 0, width) for v in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def dumps_manifest(model: QuantModel, width: int = 100) -> str:
+    """Human-readable JSON text: anything that fits in `width` columns (weight rows) stays on one line."""
+    return _emit(to_manifest(model), 0, 0, width) + "\n"
+
+
+def save_quant_model(model: QuantModel, path: str | os.PathLike) -> None:
+    """Write the manifest atomically (temp file in the target folder, then os.replace)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    data = dumps_manifest(model)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_quant_model(path: str | os.PathLike) -> QuantModel:
+    """Read and validate a manifest file; QcsrError naming the offending field if it is invalid."""
+    p = Path(path)
+    if not p.is_file():
+        raise QcsrError(f"quantized model not found: {p}")
+    try:
+        obj = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise QcsrError(f"{p}: not a qcsr quantized model (invalid JSON: {e})") from None
+    return parse_manifest(obj, str(p))
+
+
+# ----------------------------------------------------------------------------------------------
+# validation
+
+
+class _Invalid(Exception):
+    """Internal: a field path and what is wrong with it."""
+
+    def __init__(self, path: str, msg: str) -> None:
+        super().__init__(f"field '{path}': {msg}")
+
+
+def _get(obj: Mapping[str, Any], key: str, path: str) -> Any:
+    if not isinstance(obj, Mapping):
+        raise _Invalid(path, "must be an object")
+    if key not in obj:
+        raise _Invalid(f"{path}.{key}" if path else key, "missing")
+    return obj[key]
+
+
+def _int(v: Any, path: str, lo: int | None = None, hi: int | None = None) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise _Invalid(path, f"must be an integer, got {v!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise _Invalid(path, f"{v} is out of range [{lo}, {hi}]")
+    return v
+
+
+def _bool(v: Any, path: str) -> bool:
+    if not isinstance(v, bool):
+        raise _Invalid(path, f"must be true or false, got {v!r}")
+    return v
+
+
+def _format(obj: Any, path: str, bits_lo: int, bits_hi: int) -> FixedFormat:
+    bits = _int(_get(obj, "bits", path), f"{path}.bits", bits_lo, bits_hi)
+    frac = _int(_get(obj, "frac", path), f"{path}.frac", FRAC_MIN, FRAC_MAX)
+    signed = _bool(_get(obj, "signed", path), f"{path}.signed")
+    if bits < 1 + signed:
+        raise _Invalid(f"{path}.bits", f"{bits} bits cannot hold a signed value")
+    return FixedFormat(bits, frac, signed)
+
+
+def _int_array(value: Any, shape: Sequence[int], path: str, lo: int, hi: int) -> np.ndarray:
+    """Nested integer lists of exactly `shape` with every value in [lo, hi] -> int64 array."""
+    flat: list[int] = []
+
+    def walk(v: Any, depth: int, where: str) -> None:
+        if depth == len(shape):
+            flat.append(_int(v, where, lo, hi))
+            return
+        if not isinstance(v, list):
+            raise _Invalid(where, f"wrong shape: expected a list of {shape[depth]} at depth {depth}")
+        if len(v) != shape[depth]:
+            raise _Invalid(
+                where, f"wrong shape: expected {shape[depth]} entries at depth {depth}, got {len(v)}"
+            )
+        for i, item in enumerate(v):
+            walk(item, depth + 1, f"{where}[{i}]")
+
+    walk(value, 0, path)
+    return np.array(flat, dtype=np.int64).reshape(tuple(shape))
+
+
+def _canon(v: Any) -> Any:
+    """Type-strict comparison key: 16.0 != 16 and true != 1 (as in the JSON text)."""
+    return v if isinstance(v, FixedFormat) else json.dumps(v, sort_keys=True)
+
+
+def _expect_equal(value: Any, expected: Any, path: str) -> None:
+    if _canon(value) != _canon(expected):
+        raise _Invalid(path, f"expected {expected!r}, got {value!r}")
+
+
+def _parse(obj: Any) -> QuantModel:
+    if not isinstance(obj, Mapping):
+        raise _Invalid("(top level)", "must be a JSON object")
+    fmt = _get(obj, "format", "")
+    if fmt != MANIFEST_FORMAT:
+        raise _Invalid("format", f"expected {MANIFEST_FORMAT!r}, got {fmt!r}")
+    version = _get(obj, "version", "")
+    if isinstance(version, bool) or version != MANIFEST_VERSION:
+        raise _Invalid("version", f"unknown version {version!r} (this reader knows {MANIFEST_VERSION})")
+
+    arch_obj = _get(obj, "arch", "")
+    if not isinstance(arch_obj, Mapping):
+        raise _Invalid("arch", "must be an object")
+    vals = {
+        k: _int(_get(arch_obj, k, "arch"), f"arch.{k}") for k in ("F", "C", "N", "KH", "KW", "G", "scale")
+    }
+    try:
+        arch = QuantArch(**vals)
+    except ValueError as e:
+        raise _Invalid("arch", str(e)) from None
+
+    in_fmt = _format(_get(obj, "input_format", ""), "input_format", 1, 62)
+    _expect_equal(in_fmt, INPUT_FORMAT, "input_format")
+
+    specs = arch.layers()
+    layers_obj = _get(obj, "layers", "")
+    if not isinstance(layers_obj, list):
+        raise _Invalid("layers", "must be a list")
+    if len(layers_obj) != len(specs):
+        raise _Invalid("layers", f"expected {len(specs)} layers for this arch, got {len(layers_obj)}")
+
+    layers: list[QuantLayer] = []
+    prev = INPUT_FORMAT
+    w_bits = a_bits = None
+    for i, (entry, spec) in enumerate(zip(layers_obj, specs, strict=True)):
+        path = f"layers[{i}]"
+        if not isinstance(entry, Mapping):
+            raise _Invalid(path, "must be an object")
+        _expect_equal(_get(entry, "name", path), spec.name, f"{path}.name")
+        path = f"layers[{i}] ({spec.name})"
+        _expect_equal(_get(entry, "kind", path), spec.kind, f"{path}.kind")
+        _expect_equal(_get(entry, "in_channels", path), spec.in_channels, f"{path}.in_channels")
+        _expect_equal(_get(entry, "out_channels", path), spec.out_channels, f"{path}.out_channels")
+        _expect_equal(_get(entry, "kernel", path), [spec.kh, spec.kw], f"{path}.kernel")
+        _expect_equal(_get(entry, "groups", path), spec.groups, f"{path}.groups")
+        _expect_equal(_get(entry, "relu", path), spec.relu, f"{path}.relu")
+        wf = _format(
+            _get(entry, "weight_format", path), f"{path}.weight_format", WEIGHT_BITS_MIN, WEIGHT_BITS_MAX
+        )
+        if not wf.signed:
+            raise _Invalid(f"{path}.weight_format.signed", "weights are signed two's complement")
+        af = _format(_get(entry, "act_format", path), f"{path}.act_format", ACT_BITS_MIN, ACT_BITS_MAX)
+        if af.signed == spec.relu:
+            want = "unsigned after ReLU" if spec.relu else "signed (no ReLU)"
+            raise _Invalid(f"{path}.act_format.signed", f"must be {want}")
+        if w_bits is not None and (wf.bits != w_bits or af.bits != a_bits):
+            raise _Invalid(path, "all layers must share one weight width and one activation width")
+        w_bits, a_bits = wf.bits, af.bits
+        layer = QuantLayer(spec, np.zeros(spec.weight_shape, np.int64), wf, af, prev)
+        shift = _int(_get(entry, "shift", path), f"{path}.shift")
+        if shift != layer.shift:
+            raise _Invalid(
+                f"{path}.shift",
+                f"inconsistent shift {shift}: "
+                f"input frac {prev.frac} + fw {wf.frac} - fa {af.frac} = {layer.shift}",
+            )
+        if not SHIFT_MIN <= shift <= SHIFT_MAX:
+            raise _Invalid(f"{path}.shift", f"shift {shift} outside [{SHIFT_MIN}, {SHIFT_MAX}]")
+        if layer.requant_bound >= INT64_HEADROOM:
+            raise _Invalid(f"{path}.shift", "accumulator (with rounding / left shift) would not fit in int64")
+        acc_bits = _int(_get(entry, "acc_bits", path), f"{path}.acc_bits")
+        if acc_bits != layer.acc_bits:
+            raise _Invalid(
+                f"{path}.acc_bits", f"inconsistent: the formats need exactly {layer.acc_bits} bits"
+            )
+        w = _int_array(
+            _get(entry, "weights", path), spec.weight_shape, f"{path}.weights", wf.min_int, wf.max_int
+        )
+        layers.append(QuantLayer(spec, w, wf, af, prev))
+        prev = af
+
+    model = QuantModel(arch, tuple(layers))
+    res = _get(obj, "residual", "")
+    _expect_equal(_get(res, "bicubic_frac", "residual"), BICUBIC_FRAC, "residual.bicubic_frac")
+    _expect_equal(_get(res, "align_frac", "residual"), model.residual_frac, "residual.align_frac")
+    out_fmt = _format(_get(res, "output_format", "residual"), "residual.output_format", 1, 62)
+    _expect_equal(out_fmt, OUTPUT_FORMAT, "residual.output_format")
+
+    for section, expected in (("bicubic", _bicubic_constants()), ("colour", _colour_constants())):
+        sec = _get(obj, section, "")
+        if not isinstance(sec, Mapping):
+            raise _Invalid(section, "must be an object")
+        for key, want in expected.items():
+            _expect_equal(_get(sec, key, section), want, f"{section}.{key}")
+
+    prov = _get(obj, "provenance", "")
+    metrics = _get(obj, "metrics", "")
+    for name, v in (("provenance", prov), ("metrics", metrics)):
+        if not isinstance(v, Mapping):
+            raise _Invalid(name, "must be an object")
+    for k, v in metrics.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            raise _Invalid(f"metrics.{k}", "must be finite")
+    return QuantModel(arch, tuple(layers), dict(prov), dict(metrics))
+
+
+def parse_manifest(obj: Any, source: str = "manifest") -> QuantModel:
+    """Validate a decoded manifest; QcsrError("<source>: invalid quantized model: field '...': ...")."""
+    try:
+        return _parse(obj)
+    except _Invalid as e:
+        raise QcsrError(f"{source}: invalid quantized model: {e}") from None
