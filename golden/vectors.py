@@ -146,3 +146,33 @@ def stress_model(model: QuantModel) -> QuantModel:
     formats = QuantFormats(f.fw, tuple(a + 3 for a in f.fa), f.weight_bits, f.act_bits)
     prov = {**model.provenance, "source": "stress: " + str(model.provenance.get("source", "")) + " with fa + 3"}
     return build_quant_model(model.arch, [lay.weights for lay in model.layers], formats, prov, {})
+
+
+def default_vector_set(models: dict[str, QuantModel]) -> list[Vector]:
+    """The standard vectors: real crops and adversarial inputs (proposed model), a weight-switch pair
+    (bicubic model) and saturation vectors (stress model)."""
+    real, adv = real_inputs(), adversarial_inputs()
+    vs = [Vector(k, "real", "proposed", v) for k, v in real.items()]
+    vs += [Vector(k, "adversarial", "proposed", v) for k, v in adv.items()]
+    if "bicubic" in models:
+        vs += [Vector(f"bicubicmodel_{k}", "real", "bicubic", v) for k, v in list(real.items())[:2]]
+    if "stress" in models:
+        stress = ("checker1_24x16", "saltpepper_24x16", "noise_rgb_20x14", "ones255_16x12", "odd_7x5")
+        vs += [Vector(f"stress_{k}", "adversarial", "stress", adv[k]) for k in stress]
+    return vs
+
+
+def shipped_models() -> dict[str, QuantModel]:
+    """The zoo's quantized models plus the derived stress model."""
+    from fixedpoint.export import load_quant_model
+
+    zoo = Path(__file__).resolve().parents[1] / "model" / "zoo"
+    models = {k: load_quant_model(zoo / f"qcsr_x2_{k}.q.json") for k in ("proposed", "bicubic")}
+    models["stress"] = stress_model(models["proposed"])
+    return models
+
+
+def build_default_vectors(out: Path, models: dict[str, QuantModel] | None = None) -> Path:
+    """Write the standard vector set for the shipped models under `out`; returns index.json."""
+    models = models or shipped_models()
+    return write_vectors(out, models, default_vector_set(models))
