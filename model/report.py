@@ -31,7 +31,8 @@ PAPER_TABLE1 = {
         "Urban100": (29.12, 0.8898),
     },
 }
-ORDER = ("bicubic", "bicubic-int", "qcsr_x2_bicubic", "qcsr_x2_proposed")
+ORDER = ("bicubic", "bicubic-int", "qcsr_x2_bicubic", "qcsr_x2_bicubic.golden", "qcsr_x2_proposed",
+         "qcsr_x2_proposed.golden")
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 
@@ -80,11 +81,27 @@ def compressed_tables(reports: dict[str, dict[str, Any]]) -> str:
     return "\n\n".join(blocks)
 
 
-def claim_check(reports: dict[str, dict[str, Any]]) -> str:
+def quant_loss_table(reports: dict[str, dict[str, Any]]) -> str:
+    """PSNR of each quantized model (golden engine) minus its float model, per set and condition."""
+    lines = []
+    for name in ("qcsr_x2_bicubic", "qcsr_x2_proposed"):
+        fl, q = reports.get(name), reports.get(f"{name}.golden")
+        if not fl or not q:
+            continue
+        conds = [c for c in next(iter(q["results"].values())) if c in next(iter(fl["results"].values()))]
+        if not lines:
+            lines = ["| model | set | " + " | ".join(conds) + " |", "|---|---|" + "---|" * len(conds)]
+        for s in q["results"]:
+            cells = [f"{q['results'][s][c]['psnr'] - fl['results'][s][c]['psnr']:+.3f}" for c in conds]
+            lines.append(f"| {name} | {s} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) if lines else "(needs <model>.json and <model>.golden.json)"
+
+
+def claim_check(reports: dict[str, dict[str, Any]], suffix: str = "") -> str:
     """Measured verdict on the paper's claim: proposed-trained beats bicubic-trained on JPEG inputs."""
-    a, b = reports.get("qcsr_x2_proposed"), reports.get("qcsr_x2_bicubic")
+    a, b = reports.get(f"qcsr_x2_proposed{suffix}"), reports.get(f"qcsr_x2_bicubic{suffix}")
     if not a or not b:
-        return "(claim check needs qcsr_x2_proposed.json and qcsr_x2_bicubic.json)"
+        return f"(claim check needs qcsr_x2_proposed{suffix}.json and qcsr_x2_bicubic{suffix}.json)"
     diffs = {
         (s, c): a["results"][s][c]["psnr"] - b["results"][s][c]["psnr"]
         for s in a["results"]
@@ -122,6 +139,12 @@ def results_markdown(reports: dict[str, dict[str, Any]]) -> str:
             compressed_tables(reports),
             "",
             claim_check(reports),
+            "",
+            claim_check(reports, ".golden"),
+            "",
+            "#### Quantization loss (10-bit weights / 14-bit activations, golden engine minus float, dB)",
+            "",
+            quant_loss_table(reports),
             "",
         ]
     )

@@ -48,12 +48,12 @@ def cmd_eval(a: argparse.Namespace) -> None:
 
 def cmd_upscale(a: argparse.Namespace) -> None:
     from model.imaging import load_image, save_image
-    from model.pipeline import image_upscaler
+    from model.pipeline import default_engine, image_upscaler
 
     if Path(a.output).suffix.lower() not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
         raise QcsrError(f"unsupported output image type: {a.output}")
     img = load_image(a.input)
-    hr = image_upscaler(a.model, a.engine)(img)
+    hr = image_upscaler(a.model, a.engine or default_engine(a.model))(img)
     save_image(hr, a.output)
     print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]})")
 
@@ -73,11 +73,50 @@ def cmd_figure(a: argparse.Namespace) -> None:
 
 
 def cmd_golden(a: argparse.Namespace) -> None:
-    from model.demo import run_golden_job
+    from model.golden_job import run_golden_job
+    from model.pipeline import default_engine
 
-    table = run_golden_job(a.out, a.data, a.model, a.engine)
-    print(Path(table).read_text(), end="")
-    print(f"wrote LR inputs, x2 outputs and {table} under {a.out}/")
+    engine = a.engine or default_engine(a.model)
+    for what, path in run_golden_job(a.out, a.data, a.model, engine, vectors=not a.no_vectors):
+        print(f"wrote {what}: {path}")
+
+
+def cmd_quantize(a: argparse.Namespace) -> None:
+    from fixedpoint.export import save_quant_model
+    from model.checkpoint import load_model
+    from model.quantize import quantize_model
+
+    if a.threads:
+        import torch
+
+        torch.set_num_threads(a.threads)
+    net, prov = load_model(a.model)
+    data = a.data if a.data.is_dir() else None
+    res = quantize_model(net, prov, Path(a.model).name, data, a.weight_bits, a.act_bits, a.qat_steps, a.passes)
+    save_quant_model(res.model, a.out)
+    f = res.model.formats
+    print(f"fw = {list(f.fw)}\nfa = {list(f.fa)}")
+    print(f"validation PSNR: float {res.float_psnr:.3f} dB, golden integer {res.quant_psnr:.3f} dB")
+    print(f"wrote {a.out}")
+
+
+def cmd_sweep(a: argparse.Namespace) -> None:
+    from model.checkpoint import load_model
+    from model.sweep import run_sweep, sweep_markdown, write_sweep
+
+    net, _ = load_model(a.model)
+    res = run_sweep(net, a.data)
+    print(sweep_markdown(res, a.model), end="")
+    for p in write_sweep(res, a.model, a.out):
+        print(f"wrote {p}")
+
+
+def cmd_bench(a: argparse.Namespace) -> None:
+    from model.bench import bench_markdown, run_bench, write_bench
+
+    rows = run_bench(a.model, a.repeat, a.extra)
+    print(bench_markdown(rows, a.model), end="")
+    print(f"wrote {write_bench(rows, a.model, a.out)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the set folders")
     e.add_argument("--sets", default="Set5,Set14,B100,Urban100", help="comma-separated folders under --data")
     e.add_argument("--jpeg", default="none,70,80,90", help="input conditions: 'none' and/or JPEG qualities")
-    e.add_argument("--engine", default="float", help="float (quant and golden come with the quantized model)")
+    e.add_argument("--engine", choices=["float", "quant", "golden"], default="float",
+                   help="float network, torch fake-quant (exact), or NumPy golden; quant/golden use <model>.q.json")
     e.add_argument("--json", type=Path, help="write results as JSON")
     e.add_argument("--md", type=Path, help="write results as a Markdown table")
     e.set_defaults(func=cmd_eval)
@@ -112,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("input", type=Path)
     u.add_argument("output", type=Path)
     u.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default: %(default)s)")
-    u.add_argument("--engine", default="float")
+    u.add_argument("--engine", choices=["float", "quant", "golden"],
+                   help="default: golden for quantized models (zoo names, .q.json), float for .pt files")
     u.set_defaults(func=cmd_upscale)
 
     r = sub.add_parser("report", help="build docs/results.md and the README tables from eval JSONs")
@@ -121,12 +162,38 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--readme", type=Path, default=Path("README.md"))
     r.set_defaults(func=cmd_report)
 
-    g = sub.add_parser("golden", help="upscale the default images (and Set5 when present), write PNGs + table")
-    g.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    g = sub.add_parser("golden", help="upscale default images and benchmark sets, write PNGs, table, vectors")
+    g.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark sets are used when present")
     g.add_argument("--out", type=Path, default=Path("out/golden"))
-    g.add_argument("--model", default="qcsr_x2_proposed")
-    g.add_argument("--engine", default="float")
+    g.add_argument("--model", default="qcsr_x2_proposed", help="zoo name or .q.json (golden), .pt (float)")
+    g.add_argument("--engine", choices=["float", "quant", "golden"],
+                   help="default: golden for quantized models (zoo names, .q.json), float for .pt files")
+    g.add_argument("--no-vectors", action="store_true", help="skip the HLS/RTL test vectors")
     g.set_defaults(func=cmd_golden)
+
+    q = sub.add_parser("quantize", help="format search + QAT fine-tune + export of a float model (.q.json)")
+    q.add_argument("--model", required=True, help="float model file or zoo name")
+    q.add_argument("--out", type=Path, required=True, help="quantized model to write (.q.json)")
+    q.add_argument("--data", type=Path, default=DEFAULT_DATA, help="training images (validation and QAT)")
+    q.add_argument("--weight-bits", type=int, default=10)
+    q.add_argument("--act-bits", type=int, default=14)
+    q.add_argument("--qat-steps", type=int, default=0, help="QAT fine-tuning iterations (0: post-training only)")
+    q.add_argument("--passes", type=int, default=2, help="passes of the PSNR-driven format search")
+    q.add_argument("--threads", type=int)
+    q.set_defaults(func=cmd_quantize)
+
+    w = sub.add_parser("sweep", help="PSNR (Set5, Set14) vs weight bits 6..12 and activation bits 8..16")
+    w.add_argument("--model", required=True, help="float model file or zoo name")
+    w.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    w.add_argument("--out", type=Path, default=Path("docs"))
+    w.set_defaults(func=cmd_sweep)
+
+    b = sub.add_parser("bench", help="wall time per 1920x1080 frame of each engine -> docs/bench.md")
+    b.add_argument("--model", default="qcsr_x2_proposed")
+    b.add_argument("--repeat", type=int, default=3)
+    b.add_argument("--extra", type=Path, default=Path("out/bench"), help="folder of hardware bench JSON rows")
+    b.add_argument("--out", type=Path, default=Path("docs/bench.md"))
+    b.set_defaults(func=cmd_bench)
 
     f = sub.add_parser("figure", help="paper Fig. 2 style crops of Set14 zebra from a JPEG LR input")
     f.add_argument("--data", type=Path, default=DEFAULT_DATA)
