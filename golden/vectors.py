@@ -140,10 +140,10 @@ def read_array(index_dir: Path, entry: dict) -> np.ndarray:
 
 def stress_model(model: QuantModel) -> QuantModel:
     """The same integer weights with 3 more activation fraction bits per layer: activations saturate."""
-    from fixedpoint.export import QuantFormats, build_quant_model
+    from fixedpoint.export import FRAC_MAX, QuantFormats, build_quant_model
 
     f = model.formats
-    formats = QuantFormats(f.fw, tuple(a + 3 for a in f.fa), f.weight_bits, f.act_bits)
+    formats = QuantFormats(f.fw, tuple(min(a + 3, FRAC_MAX) for a in f.fa), f.weight_bits, f.act_bits)
     prov = {**model.provenance, "source": "stress: " + str(model.provenance.get("source", "")) + " with fa + 3"}
     return build_quant_model(model.arch, [lay.weights for lay in model.layers], formats, prov, {})
 
