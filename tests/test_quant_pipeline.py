@@ -68,11 +68,14 @@ def test_fake_quant_equals_golden_on_every_tensor(models, which, img):
 
 
 def test_stress_model_saturates(models):
-    trace: dict[str, np.ndarray] = {}
-    GoldenEngine(models["stress"]).upscale_luma(rgb_to_y(INPUTS["checker1_24x16"]), trace)
+    """The stress vectors exercise saturation in most layers, signed (dw) and unsigned (pw) alike."""
     fmts = {lay.name: lay.act_format for lay in models["stress"].layers}
-    sat = [k for k, f in fmts.items() if trace[k].max() == f.max_int or trace[k].min() == f.min_int]
-    assert len(sat) >= 10, sat
+    sat: set[str] = set()
+    for img in ("checker1_24x16", "saltpepper_24x16", "noise_rgb_20x14", "ones255_16x12"):
+        trace: dict[str, np.ndarray] = {}
+        GoldenEngine(models["stress"]).upscale_luma(rgb_to_y(INPUTS[img]), trace)
+        sat |= {k for k, f in fmts.items() if trace[k].max() == f.max_int or trace[k].min() == f.min_int}
+    assert len(sat) >= 9 and any(k.startswith("dw") for k in sat) and any(k.startswith("pw") for k in sat), sat
 
 
 @pytest.mark.datasets
