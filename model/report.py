@@ -150,11 +150,30 @@ def results_markdown(reports: dict[str, dict[str, Any]]) -> str:
     )
 
 
-def write_results(folder: Path, md_path: Path, readme: Path | None) -> list[Path]:
-    """Write docs/results.md and replace the README block between the results markers."""
-    body = results_markdown(load_reports(folder))
+def write_sidecars(reports: dict[str, dict[str, Any]], zoo: Path) -> list[Path]:
+    """model/zoo/<name>.json: training provenance (from the .pt) plus the measured results per engine."""
+    from model.checkpoint import load_model
+
+    written = []
+    for name in ("qcsr_x2_bicubic", "qcsr_x2_proposed"):
+        if not (zoo / f"{name}.pt").is_file() or name not in reports:
+            continue
+        _, prov = load_model(zoo / f"{name}.pt")
+        side = {"provenance": prov, "protocol": reports[name].get("protocol", {}), "results": {}}
+        for key, engine in ((name, "float"), (f"{name}.golden", "golden")):
+            if key in reports:
+                side["results"][engine] = reports[key]["results"]
+        save_bytes((json.dumps(side, indent=1) + "\n").encode(), zoo / f"{name}.json")
+        written.append(zoo / f"{name}.json")
+    return written
+
+
+def write_results(folder: Path, md_path: Path, readme: Path | None, zoo: Path | None = None) -> list[Path]:
+    """Write docs/results.md, the zoo sidecars and the README block between the results markers."""
+    reports = load_reports(folder)
+    body = results_markdown(reports)
     save_bytes(("# Results\n\n" + body).encode(), md_path)
-    written = [md_path]
+    written = [md_path] + (write_sidecars(reports, zoo) if zoo else [])
     if readme and readme.is_file():
         text = readme.read_text()
         if BEGIN in text and END in text:

@@ -61,7 +61,9 @@ def cmd_upscale(a: argparse.Namespace) -> None:
 def cmd_report(a: argparse.Namespace) -> None:
     from model.report import write_results
 
-    for p in write_results(a.results, a.md, a.readme):
+    from model.checkpoint import ZOO
+
+    for p in write_results(a.results, a.md, a.readme, ZOO):
         print(f"wrote {p}")
 
 
