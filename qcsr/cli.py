@@ -59,9 +59,8 @@ def cmd_upscale(a: argparse.Namespace) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> None:
-    from model.report import write_results
-
     from model.checkpoint import ZOO
+    from model.report import write_results
 
     for p in write_results(a.results, a.md, a.readme, ZOO):
         print(f"wrote {p}")
