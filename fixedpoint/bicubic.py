@@ -16,15 +16,15 @@ ODD_TAPS = (-9, 111, 29, -3)
 PHASE_TAPS_5 = ((-3, 29, 111, -9, 0), (0, -9, 111, 29, -3))
 
 
-def upscale2x_axis(x: np.ndarray, axis: int) -> np.ndarray:
+def upscale2x_axis(x: np.ndarray, axis: int, dtype: type = np.int64) -> np.ndarray:
     """Integer x2 upscale along one axis; the result carries 7 more fraction bits."""
-    x = np.moveaxis(np.asarray(x, dtype=np.int64), axis, -1)
+    x = np.moveaxis(np.asarray(x).astype(dtype, copy=False), axis, -1)
     n = x.shape[-1]
     pad = [(0, 0)] * (x.ndim - 1) + [(2, 2)]
     p = np.pad(x, pad, mode="edge")
-    out = np.empty(x.shape[:-1] + (2 * n,), dtype=np.int64)
+    out = np.empty(x.shape[:-1] + (2 * n,), dtype=dtype)
     for phase, taps in enumerate(PHASE_TAPS_5):
-        acc = np.zeros(x.shape, dtype=np.int64)
+        acc = np.zeros(x.shape, dtype=dtype)
         for k, t in enumerate(taps):
             if t:
                 acc += t * p[..., k : k + n]
@@ -33,8 +33,13 @@ def upscale2x_axis(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def upscale2x_raw(img: np.ndarray) -> np.ndarray:
-    """x2 bicubic of an integer HxW image, exact, with 2 * BICUBIC_FRAC_BITS fraction bits."""
-    return upscale2x_axis(upscale2x_axis(img, 1), 0)
+    """x2 bicubic of an integer HxW image, exact, with 2 * BICUBIC_FRAC_BITS fraction bits (int64).
+
+    8-bit input runs in int32: the sum of |taps| is 152, so |result| <= 255 * 152^2 < 2^23.
+    """
+    img = np.asarray(img)
+    dtype = np.int32 if img.dtype == np.uint8 else np.int64
+    return upscale2x_axis(upscale2x_axis(img, 1, dtype), 0, dtype).astype(np.int64, copy=False)
 
 
 def round_half_up_shift(acc: np.ndarray, shift: int) -> np.ndarray:

@@ -20,29 +20,42 @@ YCBCR_OFFSET = np.array([16, 128, 128], dtype=np.int64)
 YCBCR_TO_RGB = np.array([[76309, 0, 104597], [76309, -25675, -53279], [76309, 132201, 0]], dtype=np.int64)
 
 
-def _round_clip(acc: np.ndarray) -> np.ndarray:
-    half = 1 << (COLOUR_FRAC_BITS - 1)
-    return np.clip((acc + half) >> COLOUR_FRAC_BITS, 0, 255).astype(np.uint8)
+def _convert(x: np.ndarray, m: np.ndarray, offset: np.ndarray) -> np.ndarray:
+    """uint8 HxWx3 -> uint8 HxWx3: row r is clip((sum_c m[r, c] * x[..., c] + offset[r]) >> 16, 0, 255).
+
+    int32 is exact: |m| <= 132201 and |x| <= 255, so |sum| <= 255 * 181000 + 2^24 < 2^27, far below 2^31.
+    `offset` already holds the rounding constant 2^15 and any input offsets folded in (m @ -x_offset).
+    """
+    x = np.asarray(x)
+    chans = [x[..., c].astype(np.int32) for c in range(3)]
+    out = np.empty(x.shape, dtype=np.uint8)
+    for r in range(3):
+        acc = int(m[r, 0]) * chans[0] + int(m[r, 1]) * chans[1] + int(m[r, 2]) * chans[2] + int(offset[r])
+        out[..., r] = np.clip(acc >> COLOUR_FRAC_BITS, 0, 255)
+    return out
+
+
+_HALF = 1 << (COLOUR_FRAC_BITS - 1)
+_FWD_OFFSET = (YCBCR_OFFSET << COLOUR_FRAC_BITS) + _HALF
+_INV_OFFSET = -(YCBCR_TO_RGB @ YCBCR_OFFSET) + _HALF
 
 
 def rgb_to_ycbcr(rgb: np.ndarray) -> np.ndarray:
     """uint8 HxWx3 RGB -> uint8 HxWx3 YCbCr (integer BT.601)."""
-    x = np.asarray(rgb).astype(np.int64)
-    acc = x @ RGB_TO_YCBCR.T + (YCBCR_OFFSET << COLOUR_FRAC_BITS)
-    return _round_clip(acc)
+    return _convert(rgb, RGB_TO_YCBCR, _FWD_OFFSET)
 
 
 def rgb_to_y(rgb: np.ndarray) -> np.ndarray:
     """uint8 HxWx3 RGB -> uint8 HxW luma (integer BT.601)."""
-    x = np.asarray(rgb).astype(np.int64)
-    acc = x @ RGB_TO_YCBCR[0] + (16 << COLOUR_FRAC_BITS)
-    return _round_clip(acc)
+    x = np.asarray(rgb)
+    m = RGB_TO_YCBCR[0]
+    acc = sum(int(m[c]) * x[..., c].astype(np.int32) for c in range(3)) + int(_FWD_OFFSET[0])
+    return np.clip(acc >> COLOUR_FRAC_BITS, 0, 255).astype(np.uint8)
 
 
 def ycbcr_to_rgb(ycc: np.ndarray) -> np.ndarray:
-    """uint8 HxWx3 YCbCr -> uint8 HxWx3 RGB (integer BT.601 inverse)."""
-    x = np.asarray(ycc).astype(np.int64) - YCBCR_OFFSET
-    return _round_clip(x @ YCBCR_TO_RGB.T)
+    """uint8 HxWx3 YCbCr -> uint8 HxWx3 RGB (integer BT.601 inverse, offsets folded into the constant)."""
+    return _convert(ycc, YCBCR_TO_RGB, _INV_OFFSET)
 
 
 def rgb_to_y_float(rgb: np.ndarray) -> np.ndarray:

@@ -2,7 +2,15 @@ import numpy as np
 import pytest
 from scipy.ndimage import correlate
 
-from fixedpoint.colour import rgb_to_y, rgb_to_y_float, rgb_to_ycbcr, ycbcr_to_rgb
+from fixedpoint.colour import (
+    RGB_TO_YCBCR,
+    YCBCR_OFFSET,
+    YCBCR_TO_RGB,
+    rgb_to_y,
+    rgb_to_y_float,
+    rgb_to_ycbcr,
+    ycbcr_to_rgb,
+)
 from model.metrics import psnr, ssim
 
 
@@ -11,6 +19,16 @@ def test_bt601_anchor_points():
     ycc = rgb_to_ycbcr(rgb)
     np.testing.assert_array_equal(ycc[0, :, 0], [16, 235, 126])
     np.testing.assert_array_equal(ycc[0, :, 1:], 128)
+
+
+def test_colour_conversion_matches_the_formula_on_a_grid_of_all_values():
+    v = np.arange(0, 256, 5)
+    grid = np.stack(np.meshgrid(v, v, v, indexing="ij"), -1).reshape(1, -1, 3).astype(np.uint8)
+    x = grid.astype(np.int64)
+    fwd = np.clip((x @ RGB_TO_YCBCR.T + (YCBCR_OFFSET << 16) + (1 << 15)) >> 16, 0, 255)
+    inv = np.clip(((x - YCBCR_OFFSET) @ YCBCR_TO_RGB.T + (1 << 15)) >> 16, 0, 255)
+    np.testing.assert_array_equal(rgb_to_ycbcr(grid), fwd)
+    np.testing.assert_array_equal(ycbcr_to_rgb(grid), inv)
 
 
 def test_integer_luma_is_rounded_float_luma(astronaut):
