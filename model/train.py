@@ -159,6 +159,7 @@ def train(
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     sampler = PatchSampler(images, p.patch, degradation, seed)
     start, elapsed = 0, 0.0
+    history: list[dict[str, Any]] = []  # every (re)start: a resumed run may use a different schedule
     if resume:
         if not ckpt_path.is_file():
             raise QcsrError(f"--resume: no checkpoint at {ckpt_path}")
@@ -170,11 +171,13 @@ def train(
         sampler.set_state(ck["sampler"])
         torch.set_rng_state(ck["torch_rng"])
         start, elapsed = ck["step"], ck["elapsed"]
+        history = list(ck.get("history", []))
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         with csv_path.open("w", newline="") as f:
             csv.writer(f).writerow(["step", "lr", "loss", "val_set", "val_psnr_clean", "val_psnr_jpeg80", "elapsed_s"])
 
+    history.append({"from_iteration": start, "steps": p.steps, "schedule": p.schedule, "lr": p.lr})
     net = net.to(memory_format=torch.channels_last)  # 2x faster depthwise convs on CPU (measured)
     net.train()
     running, t0 = None, time.time() - elapsed
@@ -214,6 +217,7 @@ def train(
                 "sampler": sampler.state(),
                 "torch_rng": torch.get_rng_state(),
                 "step": done,
+                "history": history,
                 "elapsed": time.time() - t0,
             }
             torch.save(ck, ckpt_path.with_name(ckpt_path.name + ".tmp"))
@@ -230,6 +234,7 @@ def train(
         "seed": seed,
         "data": [f"{data.name}/T91", f"{data.name}/BSD200"],
         "iterations": p.steps,
+        "schedule_history": history,
         "train_seconds": round(time.time() - t0, 1),
         "torch_threads": torch.get_num_threads(),
         "commit": git_commit(),
