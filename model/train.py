@@ -48,6 +48,9 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+LOSSES = {"l1": torch.nn.functional.l1_loss, "l2": torch.nn.functional.mse_loss}
+
+
 def lr_at(p: Preset, step: int) -> float:
     if p.schedule == "step":
         return p.lr * (0.1 ** (step // p.step_every))
@@ -107,7 +110,7 @@ def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
     step = [int(r["step"]) for r in rows]
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     ax[0].plot(step, [float(r["loss"]) for r in rows])
-    ax[0].set(xlabel="iteration", ylabel="L1 loss (running mean)", yscale="log", title="training loss")
+    ax[0].set(xlabel="iteration", ylabel="loss (running mean)", yscale="log", title="training loss")
     ax[1].plot(step, [float(r["val_psnr_clean"]) for r in rows], label="clean LR")
     ax[1].plot(step, [float(r["val_psnr_jpeg80"]) for r in rows], label="JPEG q=80 LR")
     ax[1].set(xlabel="iteration", ylabel="PSNR (dB)", title=f"validation ({rows[0]['val_set']})")
@@ -133,16 +136,25 @@ def train(
     arch: ArchConfig | None = None,
     threads: int | None = None,
     stop_after: int | None = None,
+    init: str | Path | None = None,
+    loss: str = "l1",
+    lr: float | None = None,
 ) -> dict[str, Any] | None:
     """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
 
     `stop_after` checkpoints and returns None after that many iterations, as an interrupted run would.
+    `init` starts from the weights of a float model file (fine-tuning, e.g. with `loss="l2"`, the
+    loss that PSNR measures); `lr` overrides the preset's peak learning rate.
     """
     if degradation not in DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
     if preset not in PRESETS:
         raise QcsrError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     p = PRESETS[preset]
+    if loss not in LOSSES:
+        raise QcsrError(f"unknown loss {loss!r}; choose from {', '.join(LOSSES)}")
+    if lr is not None:
+        p = replace(p, lr=lr, lr_min=min(p.lr_min, lr))
     if steps is not None:
         p = replace(p, steps=steps, step_every=max(1, p.step_every * steps // p.steps) if p.step_every else 0)
     data, out = Path(data), Path(out)
@@ -156,6 +168,11 @@ def train(
     validator = Validator(data)
     torch.manual_seed(seed)
     net = QCSRNet(arch or ArchConfig())
+    parent: dict[str, Any] | None = None
+    if init is not None:
+        from model.checkpoint import load_model
+
+        net, parent = load_model(init)
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     sampler = PatchSampler(images, p.patch, degradation, seed)
     start, elapsed = 0, 0.0
@@ -187,11 +204,11 @@ def train(
             g["lr"] = lr_at(p, step)
         lr_b, hr_b = sampler.batch(p.batch)
         lr_b = lr_b.contiguous(memory_format=torch.channels_last)
-        loss = torch.nn.functional.l1_loss(net(lr_b), hr_b)
+        loss_v = LOSSES[loss](net(lr_b), hr_b)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        loss_v.backward()
         opt.step()
-        running = loss.item() if running is None else 0.98 * running + 0.02 * loss.item()
+        running = loss_v.item() if running is None else 0.98 * running + 0.02 * loss_v.item()
         done = step + 1
         if done % p.val_every == 0 or done == p.steps:
             v_clean, v_jpeg = validator(net)
@@ -235,6 +252,8 @@ def train(
         "data": [f"{data.name}/T91", f"{data.name}/BSD200"],
         "iterations": p.steps,
         "schedule_history": history,
+        "loss": loss,
+        **({"finetuned_from": {"file": Path(init).name, "provenance": parent}} if init is not None else {}),
         "train_seconds": round(time.time() - t0, 1),
         "torch_threads": torch.get_num_threads(),
         "commit": git_commit(),

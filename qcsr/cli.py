@@ -27,6 +27,9 @@ def cmd_train(a: argparse.Namespace) -> None:
         arch=arch,
         threads=a.threads,
         stop_after=a.stop_after,
+        init=a.init,
+        loss=a.loss,
+        lr=a.lr,
     )
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
@@ -134,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps", type=int, help="override the preset's iteration count")
     t.add_argument("--threads", type=int, help="torch CPU threads")
     t.add_argument("--stop-after", type=int, help="checkpoint and stop after this many iterations")
+    t.add_argument("--init", type=Path, help="start from this float model's weights (fine-tuning)")
+    t.add_argument("--loss", choices=["l1", "l2"], default="l1")
+    t.add_argument("--lr", type=float, help="override the preset's peak learning rate")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)

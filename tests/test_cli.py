@@ -233,3 +233,15 @@ def test_eval_set5_shipped_bicubic_model_meets_paper(datasets, tmp_path, capsys)
     assert code == 0, err
     r = json.loads(js.read_text())["results"]["Set5"]
     assert r["clean"]["psnr"] >= 36.66
+
+
+def test_finetune_from_a_model_with_l2(tmp_path, image_sets, random_model, capsys):
+    out = tmp_path / "ft.pt"
+    code, _, err = run(["train", "--degradation", "bicubic", "--data", image_sets, "--out", out, "--threads", "1",
+                        "--steps", "2", "--init", random_model, "--loss", "l2", "--lr", "1e-4"], capsys)  # fmt: skip
+    assert code == 0, err
+    net, prov = load_model(out)
+    assert prov["loss"] == "l2" and prov["finetuned_from"]["file"] == random_model.name
+    assert prov["schedule"]["lr"] == 1e-4
+    start = load_model(random_model)[0].state_dict()
+    assert any(not torch.equal(start[k], v) for k, v in net.state_dict().items())
