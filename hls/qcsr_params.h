@@ -1,0 +1,168 @@
+// qcsr_params.h -- compile-time configuration of the qcsr HLS core (hls4ml-style config structs).
+//
+// The architecture (F, C, N, KH, KW, G), the number formats (10-bit weights, 14-bit activations)
+// and the frame limits (MAX_W x MAX_H) are fixed at synthesis; the weights, shifts and the frame
+// size are loaded at run time through s_axis_cfg (docs/ARCHITECTURE.md section 2). Every value can
+// be overridden with -DQCSR_<NAME>=... when compiling (csim) or in the Tcl script (synthesis).
+#ifndef QCSR_PARAMS_H_
+#define QCSR_PARAMS_H_
+
+#include <ap_int.h>
+
+#include "qcsr_axis.h"
+
+#ifndef QCSR_F
+#define QCSR_F 3
+#endif
+#ifndef QCSR_C
+#define QCSR_C 16
+#endif
+#ifndef QCSR_N
+#define QCSR_N 6
+#endif
+#ifndef QCSR_KH
+#define QCSR_KH 3
+#endif
+#ifndef QCSR_KW
+#define QCSR_KW 3
+#endif
+#ifndef QCSR_G
+#define QCSR_G 4
+#endif
+#ifndef QCSR_WBITS
+#define QCSR_WBITS 10
+#endif
+#ifndef QCSR_ABITS
+#define QCSR_ABITS 14
+#endif
+#ifndef QCSR_MAX_W
+#define QCSR_MAX_W 1920
+#endif
+#ifndef QCSR_MAX_H
+#define QCSR_MAX_H 1080
+#endif
+#ifndef QCSR_BLOCK_FIFO_DEPTH
+#define QCSR_BLOCK_FIFO_DEPTH 16
+#endif
+
+namespace qcsr {
+
+// Bits needed to hold the unsigned value v (v >= 1 -> bit_length(v)).
+constexpr int bits_for(unsigned long long v) { return v <= 1 ? 1 : 1 + bits_for(v >> 1); }
+constexpr int cmax(int a, int b) { return a > b ? a : b; }
+
+struct arch {
+    // network (SPEC section 2)
+    static const int F = QCSR_F;     // first conv kernel (F x F, 1 -> C)
+    static const int C = QCSR_C;     // feature channels
+    static const int N = QCSR_N;     // depthwise-separable blocks
+    static const int KH = QCSR_KH;   // depthwise kernel height
+    static const int KW = QCSR_KW;   // depthwise kernel width
+    static const int G = QCSR_G;     // groups of the final 1x1 layer
+    static const int OUT_CH = 4;     // scale^2 channels before the pixel shuffle
+    static const int WBITS = QCSR_WBITS;
+    static const int ABITS = QCSR_ABITS;
+    static const int MAX_W = QCSR_MAX_W;
+    static const int MAX_H = QCSR_MAX_H;
+    static const int MIN_W = 2;
+    static const int MIN_H = 2;
+
+    // layers: head, dw1, pw1, ..., dwN, pwN, tail
+    static const int NL = 2 * N + 2;
+    static const int HEAD_NW = C * F * F;
+    static const int DW_NW = C * KH * KW;
+    static const int PW_NW = C * C;
+    static const int TAIL_CIN = C / G;          // inputs per output of the grouped tail
+    static const int TAIL_COUT = OUT_CH / G;    // outputs per group
+    static const int TAIL_NW = OUT_CH * TAIL_CIN;
+    static const int NW = HEAD_NW + N * (DW_NW + PW_NW) + TAIL_NW;
+    static constexpr int off_dw(int k) { return HEAD_NW + k * (DW_NW + PW_NW); }
+    static constexpr int off_pw(int k) { return HEAD_NW + k * (DW_NW + PW_NW) + DW_NW; }
+    static const int OFF_TAIL = HEAD_NW + N * (DW_NW + PW_NW);
+    static constexpr int layer_nw(int l) {
+        return l == 0 ? HEAD_NW : (l == NL - 1 ? TAIL_NW : (l % 2 == 1 ? DW_NW : PW_NW));
+    }
+
+    // configuration packet (golden/config_packet.py)
+    static const unsigned CFG_MAGIC = 0x51435352u;  // "QCSR"
+    static const int CFG_VERSION = 1;
+    static const int CFG_HDR = 12;
+    static const int CFG_LEN = CFG_HDR + NL + NW + 3;
+    static const int SHIFT_MIN = -16;   // requantization shift s accepted by the loader
+    static const int SHIFT_MAX = 48;
+    static const int YN_LSHIFT_MAX = 18;
+    static const int RES_LSHIFT_MAX = 30;
+    static const int OUT_SHIFT_MIN = 14;
+    static const int OUT_SHIFT_MAX = 32;
+
+    // latency in LR rows / columns (raster delay = rows * W + cols). The CNN needs R_CNN rows and
+    // C_CNN columns of look-ahead, the bicubic 2 and 2; the later of the two sets the output
+    // position, the other path is delayed to match (taps further back in the input line buffer).
+    static const int R_CNN = F / 2 + N * (KH / 2);
+    static const int C_CNN = F / 2 + N * (KW / 2);
+    static const int R_OUT = cmax(R_CNN, 2);
+    static const int C_OUT = cmax(C_CNN, 2);
+    static const int HEAD_ROW_OFF = R_OUT - R_CNN;    // head reads this many rows further back
+    static const int HEAD_COL_DELAY = C_OUT - C_CNN;  // ... and this many columns
+    static const int BIC_COL_DELAY = C_OUT - 2;
+    static const int NLB_IN = R_OUT + 2;              // rows held in the shared input line buffer
+    static const int DW_LB_ROWS = KH - 1;             // rows held per depthwise stage
+    static const int NP = N + 2;                      // position counters: input, head, dw1..dwN
+
+    // accumulator widths: signed bits for fan_in * max|input| * max|weight| (ARCHITECTURE.md 1)
+    static const long long WMAX = 1LL << (WBITS - 1);
+    static const long long UMAX = (1LL << ABITS) - 1;
+    static const long long SMAX = 1LL << (ABITS - 1);
+    static const int ACC_HEAD = bits_for((unsigned long long)(F * F) * 255ULL * WMAX) + 1;
+    static const int ACC_DW = bits_for((unsigned long long)(KH * KW) * UMAX * WMAX) + 1;
+    static const int ACC_PW = bits_for((unsigned long long)C * SMAX * WMAX) + 1;
+    static const int ACC_TAIL = bits_for((unsigned long long)TAIL_CIN * UMAX * WMAX) + 1;
+
+    // counters
+    static const int XBITS = bits_for(MAX_W);                         // column / width
+    static const int HBITS = bits_for(MAX_H);                         // height
+    static const int YBITS = bits_for(MAX_H + R_OUT + C_OUT + 2);     // row, runs past H in the flush
+    static const int TBITS = bits_for((unsigned long long)MAX_W * MAX_H + R_OUT * MAX_W + C_OUT);
+};
+
+static_assert(arch::F % 2 == 1 && arch::KH % 2 == 1 && arch::KW % 2 == 1, "kernels must be odd");
+static_assert(arch::C % arch::G == 0 && arch::OUT_CH % arch::G == 0, "G must divide C and 4");
+static_assert(arch::WBITS >= 2 && arch::WBITS <= 16 && arch::ABITS >= 2 && arch::ABITS <= 24, "formats");
+static_assert(arch::ACC_DW <= 48 && arch::ACC_PW <= 48, "accumulators must stay narrow");
+static_assert(arch::CFG_LEN < 65536, "packet length counter");
+
+// ---------------------------------------------------------------------------------------------
+// data types
+typedef ap_uint<8> u8_t;                  // 8-bit sample (R, G, B, Y, Cb, Cr)
+typedef ap_uint<24> ycc_t;                // packed Y [7:0], Cb [15:8], Cr [23:16]
+typedef ap_uint<arch::ABITS> uact_t;      // activation after ReLU (head, pw): [0, 2^14 - 1]
+typedef ap_int<arch::ABITS> sact_t;       // activation without ReLU (dw, tail): [-2^13, 2^13 - 1]
+typedef ap_int<arch::WBITS> weight_t;     // signed 10-bit weight
+typedef ap_int<8> shift_t;                // requantization shift s in [-16, 48]
+typedef ap_uint<arch::XBITS> xdim_t;      // column / width
+typedef ap_uint<arch::HBITS> hdim_t;      // height
+typedef ap_uint<arch::YBITS> row_t;       // row counter (runs past H during the flush)
+typedef ap_int<arch::YBITS + 2> srow_t;   // signed row arithmetic
+typedef ap_int<arch::XBITS + 2> scol_t;   // signed column arithmetic
+typedef ap_uint<arch::TBITS> step_t;      // pipeline step within a frame
+typedef ap_int<17> bicv_t;                // vertically filtered sample: 8 bits x 7 fraction bits
+typedef ap_int<24> yn_t;                  // Y_N: 2-D bicubic, 14 fraction bits
+typedef ap_uint<1> tag_t;                 // frame tag (toggles at every start of frame)
+typedef ap_uint<96> pix4_t;               // four UG934 pixels
+
+typedef ap_axiu<24, 1, 0, 0> video_in_t;
+typedef ap_axiu<96, 1, 0, 0> video_out_t;
+typedef ap_axiu<32, 0, 0, 0> cfg_t;
+
+// A 2x2 block of HR pixels for LR position (r, c): [23:0] (2r, 2c), [47:24] (2r, 2c+1),
+// [71:48] (2r+1, 2c), [95:72] (2r+1, 2c+1), each UG934 (G [7:0], B [15:8], R [23:16]).
+struct block_t {
+    pix4_t px;
+    ap_uint<1> sof;   // first block of the frame
+    ap_uint<1> eol;   // last block of an LR row
+    tag_t tag;
+};
+
+}  // namespace qcsr
+
+#endif  // QCSR_PARAMS_H_

@@ -1,0 +1,84 @@
+"""Helpers for the HLS testbench: rebuild a QuantModel from a configuration packet, write vectors.
+
+    python hls/vectors_tool.py bench --src VECTORS --out DIR [--width 1920 --height 1080]
+
+writes one large vector (a resized scikit-image sample, RGB) with the first model of VECTORS and
+the golden engine's expected output, for `make bench-hls`. tests/test_hls_csim.py imports
+`model_from_packet` to re-derive golden outputs after perturbing a packet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from fixedpoint.export import QuantArch, QuantFormats, QuantModel, build_quant_model  # noqa: E402
+from golden.config_packet import HEADER_FIELDS, config_words  # noqa: E402
+from golden.vectors import Vector, write_vectors  # noqa: E402
+
+
+def signed_words(words: np.ndarray) -> np.ndarray:
+    w = np.asarray(words, dtype=np.uint32).astype(np.int64)
+    return np.where(w >= 1 << 31, w - (1 << 32), w)
+
+
+def model_from_packet(words: np.ndarray, fw: list[int], fa: list[int]) -> QuantModel:
+    """The QuantModel whose packet is `words`, given the fraction bits the packet's shifts imply."""
+    s = signed_words(words)
+    head = dict(zip(HEADER_FIELDS, (int(v) for v in s[: len(HEADER_FIELDS)]), strict=True))
+    arch = QuantArch(**{k: head[k] for k in ("F", "C", "N", "KH", "KW", "G")})
+    pos, weights = len(HEADER_FIELDS), []
+    for spec in arch.layers():
+        n = int(np.prod(spec.weight_shape))
+        weights.append(s[pos + 1 : pos + 1 + n].reshape(spec.weight_shape))
+        pos += 1 + n
+    formats = QuantFormats(fw, fa, head["weight_bits"], head["act_bits"])
+    return build_quant_model(arch, weights, formats, {"source": "rebuilt from a configuration packet"})
+
+
+def load_first_model(src: Path) -> tuple[str, QuantModel]:
+    index = json.loads((src / "index.json").read_text())
+    v = index["vectors"][0]
+    key = v["model"]
+    formats = index["models"][key]["formats"]
+    words = np.fromfile(src / v["name"] / v["files"]["cfg"]["file"], dtype="<u4")
+    model = model_from_packet(words, formats["fw"], formats["fa"])
+    if not np.array_equal(config_words(model, v["width"], v["height"]), words):
+        raise SystemExit(f"{src}: the rebuilt model does not reproduce {v['name']}/cfg.bin")
+    return key, model
+
+
+def bench_image(width: int, height: int) -> np.ndarray:
+    from PIL import Image
+    from skimage import data
+
+    img = Image.fromarray(data.astronaut()).resize((width, height), Image.Resampling.BICUBIC)
+    return np.ascontiguousarray(np.asarray(img, dtype=np.uint8))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("bench", help="write one large vector for make bench-hls")
+    b.add_argument("--src", type=Path, required=True)
+    b.add_argument("--out", type=Path, required=True)
+    b.add_argument("--width", type=int, default=1920)
+    b.add_argument("--height", type=int, default=1080)
+    a = p.parse_args(argv)
+    key, model = load_first_model(a.src)
+    rgb = bench_image(a.width, a.height)
+    path = write_vectors(a.out, {key: model}, [Vector(f"astronaut_{a.width}x{a.height}", "real", key, rgb)])
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

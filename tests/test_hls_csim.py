@@ -1,0 +1,107 @@
+"""HLS core C simulation (hls/): builds the testbench with g++ and runs it on the golden vectors.
+
+Also checks that the testbench can fail: one weight word, or one shift word, of a vector's
+configuration packet is changed (a consistent model, so the golden engine re-derives the new
+expected frame); the csim must then report a mismatch against the old expected frame, and match
+the new one exactly -- the core computes with the loaded packet, nothing is built in.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from golden.vectors import Vector, read_array, write_vectors
+
+ROOT = Path(__file__).resolve().parents[1]
+CSIM = ROOT / "build" / "hls" / "qcsr_csim"
+SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
+
+
+def _vectors_tool():
+    spec = importlib.util.spec_from_file_location("qcsr_hls_vectors_tool", ROOT / "hls" / "vectors_tool.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="session")
+def csim_bin() -> Path:
+    if shutil.which("g++") is None or shutil.which("make") is None:
+        pytest.skip("g++/make not available")
+    r = subprocess.run(["make", "-s", "hls-csim-build"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return CSIM
+
+
+def run_csim(binary: Path, vectors: Path, *args: str) -> tuple[int, str, int, int]:
+    r = subprocess.run([str(binary), *args, str(vectors)], capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    m = SUMMARY.search(out)
+    assert m, f"no summary line in the csim output:\n{out}"
+    return r.returncode, out, int(m.group(1)), int(m.group(2))
+
+
+def test_hls_csim_all_vectors(csim_bin, vectors_dir):
+    rc, out, passed, failed = run_csim(csim_bin, vectors_dir)
+    assert rc == 0 and failed == 0, out
+    names = [v["name"] for v in json.loads((vectors_dir / "index.json").read_text())["vectors"]]
+    for name in names:  # every vector was compared, none skipped silently
+        assert f"PASS seq:{name}\n" in out, out
+    for scenario in ("repeat:throughput", "switch:weights", "malformed:missing_sof", "malformed:early_eol",
+                     "malformed:late_eol", "malformed:sof_mid_frame", "malformed:no_config",
+                     "malformed:cfg_packets", "reset:", "backpressure:", "unit:requant"):
+        assert f"PASS {scenario}" in out, f"{scenario} did not pass:\n{out}"
+    assert passed >= 2 * len(names)
+
+
+def _one_vector(vectors_dir: Path):
+    index = json.loads((vectors_dir / "index.json").read_text())
+    v = next(x for x in index["vectors"] if x["kind"] == "real")
+    return index, v
+
+
+def _perturbed_sets(tmp_path: Path, vectors_dir: Path, change: str) -> tuple[Path, Path, str]:
+    """Two one-vector sets for the perturbed model: its own golden output, and the original one."""
+    tool = _vectors_tool()
+    index, v = _one_vector(vectors_dir)
+    d = vectors_dir / v["name"]
+    words = read_array(d, v["files"]["cfg"])
+    rgb = read_array(d, v["files"]["input_rgb"]).copy()
+    fmt = index["models"][v["model"]]["formats"]
+    fw, fa = list(fmt["fw"]), list(fmt["fa"])
+    model = tool.model_from_packet(words, fw, fa)
+    weights = [layer.weights.copy() for layer in model.layers]
+    if change == "weight":  # one head weight, kept in range
+        w = weights[0]
+        w[0, 0, 1, 1] = w[0, 0, 1, 1] + 1 if w[0, 0, 1, 1] < 511 else w[0, 0, 1, 1] - 1
+    else:  # one layer's shift: fw + 1 changes that layer's shift word only
+        fw[6] += 1
+    new = tool.build_quant_model(model.arch, weights, tool.QuantFormats(fw, fa, 10, 14))
+    own = write_vectors(tmp_path / "own", {v["model"]: new}, [Vector(v["name"], v["kind"], v["model"], rgb)]).parent
+    new_words = read_array(own / v["name"], {"file": "cfg.bin", "dtype": "uint32", "shape": [len(words)]})
+    assert np.count_nonzero(new_words != words) == 1, "the perturbation must change exactly one packet word"
+    new_out = read_array(own / v["name"], {"file": "output_rgb.bin", "dtype": "uint8", "shape": [2 * v["height"],
+                                                                                               2 * v["width"], 3]})
+    assert not np.array_equal(new_out, read_array(d, v["files"]["output_rgb"])), "perturbation has no effect"
+    stale = tmp_path / "stale"
+    shutil.copytree(own, stale)
+    shutil.copyfile(d / v["files"]["output_rgb"]["file"], stale / v["name"] / "output_rgb.bin")
+    return own, stale, v["name"]
+
+
+@pytest.mark.parametrize("change", ["weight", "shift"])
+def test_hls_csim_detects_a_changed_packet_word(csim_bin, vectors_dir, tmp_path, change):
+    own, stale, name = _perturbed_sets(tmp_path, vectors_dir, change)
+    rc, out, passed, failed = run_csim(csim_bin, stale, "--only", "seq:")
+    assert rc != 0 and failed == 1 and passed == 0, out
+    assert f"FAIL seq:{name}" in out, out
+    rc, out, passed, failed = run_csim(csim_bin, own, "--only", "seq:")
+    assert rc == 0 and passed == 1 and failed == 0, out
