@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,7 @@ import numpy as np
 
 from fixedpoint import bicubic, colour
 from fixedpoint.format import FixedFormat
+from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 
 MANIFEST_FORMAT = "qcsr-quant-model"
@@ -364,17 +364,7 @@ def dumps_manifest(model: QuantModel, width: int = 100) -> str:
 
 def save_quant_model(model: QuantModel, path: str | os.PathLike) -> None:
     """Write the manifest atomically (temp file in the target folder, then os.replace)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    data = dumps_manifest(model)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    save_bytes(dumps_manifest(model).encode("utf-8"), path)
 
 
 def load_quant_model(path: str | os.PathLike) -> QuantModel:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from fixedpoint.colour import rgb_to_y, rgb_to_y_float
+from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 
 IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".ppm", ".pgm"}
@@ -97,17 +97,3 @@ def _encode(img: np.ndarray, suffix: str) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(np.asarray(img, dtype=np.uint8)).save(buf, format=fmt)
     return buf.getvalue()
-
-
-def save_bytes(data: bytes, path: str | os.PathLike) -> None:
-    """Write bytes atomically: a temp file in the target folder renamed into place."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
