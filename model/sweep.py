@@ -76,13 +76,13 @@ def sweep_plot(res: dict[str, Any], title: str) -> bytes:
                                             ("act_bits", ("weight_bits", 10), ACT_BITS)), strict=True):  # fmt: skip
         pts = sorted((r for r in res["points"] if r[fixed[0]] == fixed[1]), key=lambda r: r[axis])
         for s in res["sets"]:
-            line = ax.plot([r[axis] for r in pts], [r[s] for r in pts], "o-", label=s)[0]
-            ax.axhline(res["float"][s], color=line.get_color(), ls="--", lw=0.8)
+            ax.plot([r[axis] for r in pts], [r[s] - res["float"][s] for r in pts], "o-", label=s)
+        ax.axhline(0.0, color="k", ls="--", lw=0.8)
         ax.axvline(DEFAULT[0] if axis == "weight_bits" else DEFAULT[1], color="k", lw=0.8, ls=":")
         ax.set(xlabel=axis.replace("_", " ") + f" ({fixed[0].replace('_', ' ')} = {fixed[1]})", xticks=list(xs))
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("PSNR (dB)")
-    axes[0].legend(title="dashed: float")
+    axes[0].set_ylabel("PSNR - float PSNR (dB)")
+    axes[0].legend(title="dashed: float model")
     fig.suptitle(title)
     fig.tight_layout()
     buf = io.BytesIO()
