@@ -47,7 +47,11 @@ $(BENCH_VECTORS)/index.json: hls/vectors_tool.py
 	$(PY) hls/vectors_tool.py bench --src $(VECTORS) --out $(BENCH_VECTORS) --width 1920 --height 1080
 
 bench-hls: $(HLS_CSIM) $(BENCH_VECTORS)/index.json
-	$(HLS_CSIM) --bench $(BENCH_VECTORS)
+	@mkdir -p out/bench
+	$(HLS_CSIM) --bench $(BENCH_VECTORS) | tee out/bench/hls_csim.log
+	$(PY) hls/vectors_tool.py bench-json --log out/bench/hls_csim.log --out out/bench/hls_csim.json
+
+BENCH_DEPS += bench-hls
 
 define HLS_RUN
 	@command -v vitis_hls >/dev/null 2>&1 || { echo "$@: vitis_hls is not installed (source Vitis HLS settings64.sh so that vitis_hls is on PATH)"; exit 1; }

