@@ -17,6 +17,10 @@ export PATH := $(VERILATOR_ROOT)/bin:$(abspath $(VENV)/bin):$(PATH)
 AP_TYPES ?= $(if $(XILINX_HLS),$(XILINX_HLS)/include,$(abspath $(SITE)/hls4ml/templates/vivado/ap_types))
 VECTORS ?= out/golden/vectors
 
+# Test vectors of the shipped models (what `make golden` also writes), built when missing.
+$(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
+	$(PY) -c "from golden.vectors import build_default_vectors as b; print('wrote', b('$(VECTORS)'))"
+
 -include hls/hls.mk
 -include rtl_tb/rtl.mk
 

