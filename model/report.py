@@ -115,7 +115,8 @@ def claim_check(reports: dict[str, dict[str, Any]], suffix: str = "") -> str:
     wins = sum(d > 0 for d in diffs.values())
     verdict = "holds" if wins == len(diffs) else "does NOT hold everywhere"
     return (
-        f"Paper's claim (proposed degradation restores JPEG inputs better): **{verdict}** — "
+        f"Paper's claim (proposed degradation restores JPEG inputs better), {a.get('engine', 'float')} engine: "
+        f"**{verdict}** — "
         f"qcsr_x2_proposed beats qcsr_x2_bicubic in PSNR in {wins} of {len(diffs)} (set, quality) cases; "
         f"gain {min(diffs.values()):+.2f} to {max(diffs.values()):+.2f} dB (smallest: {worst[0]} {worst[1]})."
     )
