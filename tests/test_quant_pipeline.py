@@ -198,3 +198,25 @@ def test_bench_rows(monkeypatch, tmp_path, models):
     assert engines[-1] == "HLS csim" and all(r["seconds_per_frame"] > 0 for r in rows)
     md = bench.bench_markdown(rows, "m")
     assert "| HLS csim | x | 2.000 | 0.50 |" in md and "Golden engine / float PyTorch" in md
+
+
+@pytest.mark.parametrize("corrupt", ["truncated", "out_of_range", "not_json"])
+def test_cli_rejects_bad_quantized_model(corrupt, tmp_path, models, camera, capsys):
+    good = tmp_path / "good.q.json"
+    save_quant_model(models["random"], good)
+    bad = tmp_path / "bad.q.json"
+    text = good.read_text()
+    if corrupt == "truncated":
+        bad.write_text(text[: len(text) // 2])
+    elif corrupt == "out_of_range":
+        obj = json.loads(text)
+        obj["layers"][2]["weights"][0][0][0][0] = 4096
+        bad.write_text(json.dumps(obj))
+    else:
+        bad.write_bytes(b"\x00\x01binary")
+    src, dst = tmp_path / "in.png", tmp_path / "out.png"
+    Image.fromarray(camera[:16, :16]).save(src)
+    code = main(["upscale", str(src), str(dst), "--model", str(bad), "--engine", "golden"])
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert code == 2 and len(err) == 1 and err[0].startswith("qcsr: error:") and "bad.q.json" in err[0], err
+    assert not dst.exists()
