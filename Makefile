@@ -47,7 +47,7 @@ golden: $(STAMP)
 	$(QCSR) golden --data $(DATA) --out out/golden
 
 # Quantize the shipped float models: format search + QAT fine-tune -> model/zoo/*.q.json
-QAT_STEPS ?= 2000
+QAT_STEPS ?= 1000
 quantize: $(STAMP)
 	@for d in bicubic proposed; do \
 	  $(QCSR) quantize --model model/zoo/qcsr_x2_$$d.pt --data $(DATA) --qat-steps $(QAT_STEPS) \
