@@ -165,9 +165,9 @@ def default_vector_set(models: dict[str, QuantModel]) -> list[Vector]:
 def shipped_models() -> dict[str, QuantModel]:
     """The zoo's quantized models plus the derived stress model."""
     from fixedpoint.export import load_quant_model
+    from model import ZOO
 
-    zoo = Path(__file__).resolve().parents[1] / "model" / "zoo"
-    models = {k: load_quant_model(zoo / f"qcsr_x2_{k}.q.json") for k in ("proposed", "bicubic")}
+    models = {k: load_quant_model(ZOO / f"qcsr_x2_{k}.q.json") for k in ("proposed", "bicubic")}
     models["stress"] = stress_model(models["proposed"])
     return models
 

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from model.imaging import save_bytes
 from model.pipeline import golden_engine, luma_upscaler
+from qcsr.atomic import save_bytes
 
 FRAME_W, FRAME_H = 1920, 1080
 

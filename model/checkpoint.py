@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any
@@ -9,18 +10,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from model import ZOO
 from model.network import ArchConfig, QCSRNet
+from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 
 MODEL_FORMAT = "qcsr-float-model"
 MODEL_VERSION = 1
-ZOO = Path(__file__).resolve().parent / "zoo"
 
 
 def save_model(net: QCSRNet, path: str | os.PathLike, provenance: dict[str, Any]) -> None:
     """Write a model file atomically."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     blob = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
@@ -28,9 +28,9 @@ def save_model(net: QCSRNet, path: str | os.PathLike, provenance: dict[str, Any]
         "state_dict": {k: v.detach().cpu().clone() for k, v in net.state_dict().items()},
         "provenance": provenance,
     }
-    tmp = p.with_name(f".{p.name}.tmp")
-    torch.save(blob, tmp)
-    os.replace(tmp, p)
+    buf = io.BytesIO()
+    torch.save(blob, buf)
+    save_bytes(buf.getvalue(), path)
 
 
 def resolve_model_path(name: str | os.PathLike) -> Path:

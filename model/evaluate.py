@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, modcrop, save_bytes
+from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, modcrop
 from model.metrics import psnr, ssim
 from model.pipeline import BASELINES, luma_upscaler
+from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 from qcsr.progress import progress
 

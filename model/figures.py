@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.evaluate import make_lr
-from model.imaging import load_image, luma_ref, modcrop, save_bytes
+from model.imaging import load_image, luma_ref, modcrop
 from model.metrics import psnr
 from model.pipeline import image_upscaler
+from qcsr.atomic import save_bytes
 
 ZEBRA_CROP = (slice(130, 290), slice(360, 560))  # rows, cols of Set14 zebra: neck and head stripes
 

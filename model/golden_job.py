@@ -7,9 +7,10 @@ from pathlib import Path
 import numpy as np
 
 from model.evaluate import make_lr
-from model.imaging import list_images, load_image, luma_ref, modcrop, save_bytes, save_image
+from model.imaging import list_images, load_image, luma_ref, modcrop, save_image
 from model.metrics import psnr, ssim
 from model.pipeline import image_upscaler
+from qcsr.atomic import save_bytes
 from qcsr.progress import progress
 
 DEFAULT_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket")

@@ -14,12 +14,12 @@ import numpy as np
 
 from fixedpoint.bicubic import upscale2x_u8
 from fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
+from model import ZOO
 from model.imaging import bicubic_upscale, luma_ref, luma_u8
 from qcsr.errors import QcsrError
 
 ENGINES = ("float", "quant", "golden")
 BASELINES = ("bicubic", "bicubic-int")
-ZOO = Path(__file__).resolve().parent / "zoo"
 
 LumaFn = Callable[[np.ndarray], np.ndarray]
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -176,7 +177,7 @@ def quantize_model(net: QCSRNet, float_provenance: dict[str, Any], source: str, 
     p_quant = golden_psnr(model, items)
     prov["quantization"]["seconds"] = round(time.time() - t0, 1)
     metrics = {"validation_psnr": {"float_after_qat": round(p_float, 4), "golden": round(p_quant, 4)}}
-    model = integer_model(net, formats, prov, metrics)
+    model = dataclasses.replace(model, provenance=prov, metrics=metrics)
     return QuantizeResult(model, p_float, p_quant, log)
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from model.imaging import save_bytes
+from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 
 # SPEC section 6: the paper's Table 1 (x2, PSNR dB / SSIM), clean inputs.

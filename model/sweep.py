@@ -11,11 +11,12 @@ import numpy as np
 
 from golden.engine import GoldenEngine
 from model.evaluate import make_lr
-from model.imaging import list_images, load_image, luma_ref, luma_u8, modcrop, save_bytes
+from model.imaging import list_images, load_image, luma_ref, luma_u8, modcrop
 from model.metrics import psnr
 from model.network import QCSRNet
 from model.quant import calibrate_formats
 from model.quantize import ValItem, float_psnr, integer_model, search_formats, validation_items
+from qcsr.atomic import save_bytes
 from qcsr.progress import progress
 
 WEIGHT_BITS = tuple(range(6, 13))
