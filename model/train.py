@@ -139,12 +139,14 @@ def train(
     init: str | Path | None = None,
     loss: str = "l1",
     lr: float | None = None,
+    patch: int | None = None,
+    batch: int | None = None,
 ) -> dict[str, Any] | None:
     """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
 
     `stop_after` checkpoints and returns None after that many iterations, as an interrupted run would.
     `init` starts from the weights of a float model file (fine-tuning, e.g. with `loss="l2"`, the
-    loss that PSNR measures); `lr` overrides the preset's peak learning rate.
+    loss that PSNR measures); `lr`, `patch` (HR crop side) and `batch` override the preset's values.
     """
     if degradation not in DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
@@ -155,6 +157,14 @@ def train(
         raise QcsrError(f"unknown loss {loss!r}; choose from {', '.join(LOSSES)}")
     if lr is not None:
         p = replace(p, lr=lr, lr_min=min(p.lr_min, lr))
+    if patch is not None:
+        if patch < 16 or patch % 2:
+            raise QcsrError(f"--patch must be an even crop side >= 16, got {patch}")
+        p = replace(p, patch=patch)
+    if batch is not None:
+        if batch < 1:
+            raise QcsrError(f"--batch must be >= 1, got {batch}")
+        p = replace(p, batch=batch)
     if steps is not None:
         p = replace(p, steps=steps, step_every=max(1, p.step_every * steps // p.steps) if p.step_every else 0)
     data, out = Path(data), Path(out)

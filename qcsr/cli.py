@@ -30,6 +30,8 @@ def cmd_train(a: argparse.Namespace) -> None:
         init=a.init,
         loss=a.loss,
         lr=a.lr,
+        patch=a.patch,
+        batch=a.batch,
     )
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
@@ -140,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--init", type=Path, help="start from this float model's weights (fine-tuning)")
     t.add_argument("--loss", choices=["l1", "l2"], default="l1")
     t.add_argument("--lr", type=float, help="override the preset's peak learning rate")
+    t.add_argument("--patch", type=int, help="override the preset's HR crop side (pixels)")
+    t.add_argument("--batch", type=int, help="override the preset's batch size")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)

@@ -119,6 +119,22 @@ def test_resume_is_deterministic(tmp_path, image_sets, capsys):
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
 
 
+
+def test_finetune_overrides_recorded(tmp_path, image_sets, capsys):
+    """--init/--lr/--patch/--batch fine-tune from a parent model; the provenance records all of them."""
+    parent, child = tmp_path / "p.pt", tmp_path / "c.pt"
+    common = ["train", "--degradation", "bicubic", "--data", image_sets, "--threads", "1"]
+    assert run([*common, "--out", parent, "--steps", "2"], capsys)[0] == 0
+    code, _, err = run([*common, "--out", child, "--steps", "2", "--init", parent, "--lr", "5e-4",
+                        "--patch", "64", "--batch", "4"], capsys)  # fmt: skip
+    assert code == 0, err
+    prov = load_model(child)[1]
+    assert prov["schedule"]["patch"] == 64 and prov["schedule"]["batch"] == 4 and prov["schedule"]["lr"] == 5e-4
+    assert prov["finetuned_from"]["file"] == "p.pt"
+    bad = tmp_path / "bad.pt"
+    code, _, err = run([*common, "--out", bad, "--steps", "2", "--patch", "33"], capsys)
+    assert_clean_failure(code, err, "--patch", bad)
+
 # --- bad input: one clear line, exit code 2, no partial output --------------------------------
 
 
