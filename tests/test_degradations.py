@@ -61,3 +61,35 @@ def test_grey_images_are_supported(camera):
 def test_unknown_degradation():
     with pytest.raises(ValueError, match="unknown degradation"):
         d.degrade(np.zeros((4, 4), np.uint8), "nope", np.random.default_rng(0))
+
+
+def test_direct_downsampler_is_centred_gaussian_sampling():
+    """proposed-direct: Gaussian weights at HR offsets k - 0.5 around LR centre 2i + 0.5, no shift."""
+    rng = np.random.default_rng(3)
+    hr = rng.integers(0, 256, (40, 36)).astype(np.uint8)
+    sigma = 0.6
+    k = np.arange(-2, 4)  # radius ceil(4 * 0.6) = 3: HR pixels 2i-2 .. 2i+3
+    w = np.exp(-0.5 * ((k - 0.5) / sigma) ** 2)
+    w /= w.sum()
+    pad = np.pad(hr.astype(float), 3, mode="symmetric")
+    ref = np.empty((20, 18))
+    for i in range(20):
+        for j in range(18):
+            rows = 3 + 2 * i + k
+            cols = 3 + 2 * j + k
+            ref[i, j] = w @ pad[np.ix_(rows, cols)] @ w
+    np.testing.assert_array_equal(d.gaussian_downscale(hr, sigma), np.floor(ref + 0.5).astype(np.uint8))
+    # a horizontal ramp keeps its phase: LR pixel i sits at HR 2i + 0.5 as in the bicubic downscale
+    ramp = np.tile(np.arange(0, 120, 1.0) * 2, (6, 1)).astype(np.uint8)
+    lr = d.gaussian_downscale(ramp, 0.8).astype(int)[:, 4:-4]
+    np.testing.assert_allclose(lr, (2 * (2 * np.arange(4, 56) + 0.5))[None].repeat(3, 0), atol=1)
+    assert np.abs(lr - bicubic_downscale(ramp).astype(int)[:, 4:-4]).max() <= 1
+
+
+@pytest.mark.parametrize("sigma", [0.2, 0.5, 0.8])
+def test_direct_variant_is_sharper_than_proposed(camera, sigma):
+    p = d.DegradationParams(sigma=sigma)
+    direct = d.apply(camera, p, np.random.default_rng(0), direct=True)
+    blurred = d.apply(camera, p, np.random.default_rng(0))
+    hf = [np.abs(np.diff(x.astype(int), axis=1)).mean() for x in (direct, blurred)]
+    assert hf[0] > hf[1] * 1.05
