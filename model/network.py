@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -121,6 +121,29 @@ class QCSRNet(nn.Module):
         for dw, pw in zip(self.dw, self.pw, strict=True):
             out += [dw, pw]
         return out + [self.tail]
+
+
+def regroup_tail(net: QCSRNet, groups: int) -> QCSRNet:
+    """Copy of `net` whose final 1x1 layer has `groups` groups (dividing the old count), same function.
+
+    Each output channel keeps its old weights inside its wider group; the new weights start at zero,
+    so fine-tuning a G = 1 network can start from a trained G = 4 one.
+    """
+    old = net.cfg
+    if old.G % groups:
+        raise ValueError(f"cannot regroup the final layer from G={old.G} to G={groups}: {groups} must divide {old.G}")
+    new = QCSRNet(replace(old, G=groups))
+    state = {k: v for k, v in net.state_dict().items() if not k.startswith("tail.")}
+    out, c = old.out_channels, old.C
+    w_old, w = net.tail.weight.detach(), torch.zeros(out, c // groups, 1, 1, dtype=net.tail.weight.dtype)
+    for p in range(out):
+        old_start = (p // (out // old.G)) * (c // old.G)
+        new_start = (p // (out // groups)) * (c // groups)
+        o = old_start - new_start
+        w[p, o : o + c // old.G] = w_old[p]
+    state["tail.weight"] = w
+    new.load_state_dict(state)
+    return new
 
 
 def count_weights(net: nn.Module) -> int:

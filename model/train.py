@@ -21,7 +21,7 @@ from model.data import PatchSampler, load_training_images
 from model.degradations import DEGRADATIONS
 from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, luma_u8, modcrop
 from model.metrics import psnr
-from model.network import ArchConfig, QCSRNet
+from model.network import ArchConfig, QCSRNet, regroup_tail
 from qcsr.errors import QcsrError
 
 
@@ -183,6 +183,9 @@ def train(
         from model.checkpoint import load_model
 
         net, parent = load_model(init)
+        widen = arch is not None and arch.G != net.cfg.G and net.cfg.G % arch.G == 0
+        if widen and replace(arch, G=net.cfg.G) == net.cfg:
+            net = regroup_tail(net, arch.G)  # e.g. --G 1 from a G = 4 parent: same function, more weights
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     sampler = PatchSampler(images, p.patch, degradation, seed)
     start, elapsed = 0, 0.0

@@ -5,7 +5,7 @@ from PIL import Image
 from scipy.ndimage import maximum_filter1d
 
 from fixedpoint.bicubic import upscale2x_axis, upscale2x_raw, upscale2x_u8
-from model.network import ArchConfig, FixedBicubic2x, QCSRNet, count_weights
+from model.network import ArchConfig, FixedBicubic2x, QCSRNet, count_weights, regroup_tail
 
 
 def test_default_network_has_2560_weights_and_no_biases():
@@ -97,3 +97,17 @@ def test_fixed_bicubic_matches_pil_bicubic_on_interior(camera):
 def test_fixed_bicubic_replicates_borders():
     lr = np.full((3, 4), 77, dtype=np.uint8)
     np.testing.assert_array_equal(upscale2x_u8(lr), np.full((6, 8), 77))
+
+
+def test_regroup_tail_keeps_the_function():
+    torch.manual_seed(0)
+    net = QCSRNet()
+    with torch.no_grad():
+        net.tail.weight.normal_()
+    wide = regroup_tail(net, 1)
+    assert wide.cfg.G == 1 and count_weights(wide) == 2608
+    x = torch.rand(1, 1, 12, 10)
+    torch.testing.assert_close(wide(x), net(x), rtol=0, atol=1e-6)
+    torch.testing.assert_close(regroup_tail(net, 2)(x), net(x), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="must divide"):
+        regroup_tail(wide, 4)
