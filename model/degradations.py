@@ -44,6 +44,8 @@ def sample_params(rng: np.random.Generator) -> DegradationParams:
 
 def gaussian_downscale(x: np.ndarray, sigma: float) -> np.ndarray:
     """x2 downscale by a Gaussian (sigma in HR pixels) sampled at the LR centres, reflect borders."""
+    if sigma <= 0:
+        raise ValueError(f"the direct downsampler needs a Gaussian with sigma > 0, got {sigma}")
     radius = max(1, int(np.ceil(4.0 * sigma)))
     offsets = np.arange(-radius + 1, radius + 1)  # HR pixels 2i + k around the centre 2i + 0.5
     w = np.exp(-0.5 * ((offsets - 0.5) / sigma) ** 2)
@@ -67,11 +69,11 @@ def apply(hr: np.ndarray, p: DegradationParams, rng: np.random.Generator, direct
     x = hr
     if direct:
         x = gaussian_downscale(x, p.sigma)
-    elif p.sigma > 0:
-        sig = (p.sigma, p.sigma, 0) if x.ndim == 3 else p.sigma
-        x = np.clip(gaussian_filter(x.astype(np.float32), sig, mode="reflect") + 0.5, 0, 255)
-        x = x.astype(np.uint8)
-    if not direct:
+    else:
+        if p.sigma > 0:
+            sig = (p.sigma, p.sigma, 0) if x.ndim == 3 else p.sigma
+            x = np.clip(gaussian_filter(x.astype(np.float32), sig, mode="reflect") + 0.5, 0, 255)
+            x = x.astype(np.uint8)
         x = bicubic_downscale(x)
     if p.quality is not None:
         x = jpeg_roundtrip(x, p.quality)

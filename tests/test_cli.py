@@ -119,7 +119,6 @@ def test_resume_is_deterministic(tmp_path, image_sets, capsys):
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
 
 
-
 def test_finetune_overrides_recorded(tmp_path, image_sets, capsys):
     """--init/--lr/--patch/--batch fine-tune from a parent model; the provenance records all of them."""
     parent, child = tmp_path / "p.pt", tmp_path / "c.pt"
@@ -134,6 +133,7 @@ def test_finetune_overrides_recorded(tmp_path, image_sets, capsys):
     bad = tmp_path / "bad.pt"
     code, _, err = run([*common, "--out", bad, "--steps", "2", "--patch", "33"], capsys)
     assert_clean_failure(code, err, "--patch", bad)
+
 
 # --- bad input: one clear line, exit code 2, no partial output --------------------------------
 

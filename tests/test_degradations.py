@@ -84,6 +84,8 @@ def test_direct_downsampler_is_centred_gaussian_sampling():
     lr = d.gaussian_downscale(ramp, 0.8).astype(int)[:, 4:-4]
     np.testing.assert_allclose(lr, (2 * (2 * np.arange(4, 56) + 0.5))[None].repeat(3, 0), atol=1)
     assert np.abs(lr - bicubic_downscale(ramp).astype(int)[:, 4:-4]).max() <= 1
+    with pytest.raises(ValueError, match="sigma > 0"):
+        d.gaussian_downscale(hr, 0.0)
 
 
 @pytest.mark.parametrize("sigma", [0.2, 0.5, 0.8])
