@@ -79,5 +79,45 @@ figures: $(STAMP)
 train-%: $(STAMP)
 	$(QCSR) train --degradation $* --preset fast --data $(DATA) --out runs/qcsr_x2_$*.pt
 
+# Architecture ablation within ~2.56K weights: matched from-scratch runs (bicubic degradation,
+# `fast` preset shortened to ABL_STEPS, seed 1, one thread each; `make -j2 ablation` runs two at once),
+# clean-input evaluation of each, then docs/training/arch_ablation.{md,png}.
+ABL_DIR ?= runs/arch
+ABL_STEPS ?= 20000
+ABL_VARIANTS := c16n6 c20n4 c24n3 c12n10 c16n5k35 c16n4k5
+ABL_ARGS_c16n6 := --C 16 --N 6
+ABL_ARGS_c20n4 := --C 20 --N 4
+ABL_ARGS_c24n3 := --C 24 --N 3
+ABL_ARGS_c12n10 := --C 12 --N 10
+ABL_ARGS_c16n5k35 := --C 16 --N 5 --KH 3 --KW 5
+ABL_ARGS_c16n4k5 := --C 16 --N 4 --KH 5 --KW 5
+$(ABL_DIR)/%.pt: | $(STAMP)
+	$(QCSR) train --degradation bicubic --preset fast --steps $(ABL_STEPS) --threads 1 --seed 1 \
+	  --data $(DATA) --out $@ $(ABL_ARGS_$*) $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(ABL_DIR)/%.pt
+$(ABL_DIR)/%.eval.json: $(ABL_DIR)/%.pt
+	$(QCSR) eval --model $< --data $(DATA) --jpeg none --json $@
+ablation: $(ABL_VARIANTS:%=$(ABL_DIR)/%.eval.json)
+	$(QCSR) ablation --runs $(ABL_DIR) --reference c16n6
+
+# Which step of eq. 2 costs clean and JPEG q = 90 PSNR: matched fine-tunes of the shipped bicubic model
+# with the proposed degradation, one step switched off at a time (`make -j2 ablation-degradation`).
+DEG_DIR ?= runs/degradation
+DEG_STEPS ?= 16000
+DEG_VARIANTS := eq2 nonoise noblur jpegonly
+DEG_ARGS_eq2 :=
+DEG_ARGS_nonoise := --noise 0,0
+DEG_ARGS_noblur := --sigma 0,0
+DEG_ARGS_jpegonly := --sigma 0,0 --noise 0,0
+$(DEG_DIR)/%.pt: | $(STAMP)
+	$(QCSR) train --degradation proposed --preset fast --init model/zoo/qcsr_x2_bicubic.pt --lr 1e-3 \
+	  --steps $(DEG_STEPS) --threads 1 --seed 5 --data $(DATA) --out $@ $(DEG_ARGS_$*) $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(DEG_DIR)/%.pt
+$(DEG_DIR)/%.eval.json: $(DEG_DIR)/%.pt
+	$(QCSR) eval --model $< --data $(DATA) --jpeg none,70,80,90 --json $@
+ablation-degradation: $(DEG_VARIANTS:%=$(DEG_DIR)/%.eval.json)
+	$(QCSR) ablation --runs $(DEG_DIR) --baseline docs/results/qcsr_x2_bicubic.json \
+	  --md docs/training/degradation_ablation.md --png docs/training/degradation_ablation.png
+
 clean:
 	rm -rf out build .pytest_cache

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from model.degradations import degrade
+from model.degradations import EQ2, DegradationRanges, degrade
 from model.imaging import list_images, load_image, luma_ref, luma_u8
 from qcsr.errors import QcsrError
 from qcsr.progress import progress
@@ -35,7 +35,9 @@ def load_training_images(data: str | Path, folders: tuple[str, ...] = TRAIN_FOLD
 class PatchSampler:
     """Draws (LR luma, HR luma) batches on the [0, 1] scale; fully determined by its seed."""
 
-    def __init__(self, images: list[np.ndarray], patch: int, degradation: str, seed: int) -> None:
+    def __init__(
+        self, images: list[np.ndarray], patch: int, degradation: str, seed: int, ranges: DegradationRanges = EQ2
+    ) -> None:
         if patch % 2:
             raise ValueError(f"patch size must be even, got {patch}")
         self.images = [im for im in images if min(im.shape[:2]) >= patch]
@@ -43,6 +45,7 @@ class PatchSampler:
             raise QcsrError(f"no training image is at least {patch}x{patch}")
         self.patch = patch
         self.degradation = degradation
+        self.ranges = ranges
         self.rng = np.random.default_rng(seed)
 
     def hr_patch(self) -> np.ndarray:
@@ -64,7 +67,7 @@ class PatchSampler:
         lrs, hrs = [], []
         for _ in range(size):
             hr = self.hr_patch()
-            lr = degrade(hr, self.degradation, self.rng)
+            lr = degrade(hr, self.degradation, self.rng, self.ranges)
             lrs.append(luma_u8(lr).astype(np.float32) / 255.0)
             hrs.append(luma_ref(hr).astype(np.float32) / 255.0)
         return torch.from_numpy(np.stack(lrs)[:, None]), torch.from_numpy(np.stack(hrs)[:, None])

@@ -33,13 +33,42 @@ class DegradationParams:
     noise_std: float = 0.0
 
 
-def sample_params(rng: np.random.Generator) -> DegradationParams:
-    """Draw one image's parameters of the proposed degradation."""
-    return DegradationParams(
-        sigma=float(rng.uniform(*SIGMA_RANGE)),
-        quality=int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1)),
-        noise_std=float(rng.uniform(*NOISE_STD_RANGE)),
-    )
+@dataclass(frozen=True)
+class DegradationRanges:
+    """Uniform ranges of eq. 2's per-image parameters; defaults are the paper's.
+
+    A (0, 0) sigma or noise range, or quality None, switches that step off (for ablations).
+    """
+
+    sigma: tuple[float, float] = SIGMA_RANGE
+    quality: tuple[int, int] | None = JPEG_QUALITY_RANGE
+    noise_std: tuple[float, float] = NOISE_STD_RANGE
+
+    def __post_init__(self) -> None:
+        for name, top in (("sigma", 5.0), ("noise_std", 1.0)):
+            lo, hi = getattr(self, name)
+            if not 0.0 <= lo <= hi <= top:
+                raise ValueError(f"{name} range must satisfy 0 <= low <= high <= {top}, got {lo}, {hi}")
+        if self.quality is not None:
+            lo, hi = self.quality
+            if not (isinstance(lo, int) and isinstance(hi, int) and 1 <= lo <= hi <= 100):
+                raise ValueError(f"JPEG quality range must be integers 1 <= low <= high <= 100, got {lo}, {hi}")
+
+    def to_dict(self) -> dict[str, list[float] | None]:
+        q = list(self.quality) if self.quality is not None else None
+        return {"sigma": list(self.sigma), "quality": q, "noise_std": list(self.noise_std)}
+
+
+EQ2 = DegradationRanges()
+
+
+def sample_params(rng: np.random.Generator, ranges: DegradationRanges = EQ2) -> DegradationParams:
+    """Draw one image's parameters of the proposed degradation (same draws whatever is switched off)."""
+    q_lo, q_hi = ranges.quality or JPEG_QUALITY_RANGE
+    sigma = float(rng.uniform(*ranges.sigma))
+    quality = int(rng.integers(q_lo, q_hi + 1))
+    noise = float(rng.uniform(*ranges.noise_std))
+    return DegradationParams(sigma=sigma, quality=quality if ranges.quality else None, noise_std=noise)
 
 
 def gaussian_downscale(x: np.ndarray, sigma: float) -> np.ndarray:
@@ -83,10 +112,10 @@ def apply(hr: np.ndarray, p: DegradationParams, rng: np.random.Generator, direct
     return x
 
 
-def degrade(hr: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+def degrade(hr: np.ndarray, kind: str, rng: np.random.Generator, ranges: DegradationRanges = EQ2) -> np.ndarray:
     """LR image (uint8) of an HR image (uint8, even size) under degradation `kind`."""
     if kind == "bicubic":
         return bicubic_downscale(hr)
     if kind in ("proposed", "proposed-direct"):
-        return apply(hr, sample_params(rng), rng, direct=kind == "proposed-direct")
+        return apply(hr, sample_params(rng, ranges), rng, direct=kind == "proposed-direct")
     raise ValueError(f"unknown degradation {kind!r}; choose from {', '.join(DEGRADATIONS)}")

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from model.checkpoint import save_model, upscale_luma
 from model.data import PatchSampler, load_training_images
-from model.degradations import DEGRADATIONS
+from model.degradations import DEGRADATIONS, EQ2, DegradationRanges
 from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, luma_u8, modcrop
 from model.metrics import psnr
 from model.network import ArchConfig, QCSRNet, regroup_tail
@@ -141,15 +141,22 @@ def train(
     lr: float | None = None,
     patch: int | None = None,
     batch: int | None = None,
+    ranges: DegradationRanges | None = None,
 ) -> dict[str, Any] | None:
     """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
 
     `stop_after` checkpoints and returns None after that many iterations, as an interrupted run would.
     `init` starts from the weights of a float model file (fine-tuning, e.g. with `loss="l2"`, the
-    loss that PSNR measures); `lr`, `patch` (HR crop side) and `batch` override the preset's values.
+    loss that PSNR measures); `lr`, `patch` (HR crop side) and `batch` override the preset's values;
+    `ranges` overrides eq. 2's parameter ranges (proposed degradations only).
     """
     if degradation not in DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
+    if ranges is not None and degradation == "bicubic":
+        raise QcsrError("degradation ranges (--sigma/--quality/--noise) apply to the proposed degradations only")
+    if degradation == "proposed-direct" and ranges is not None and ranges.sigma[0] <= 0:
+        raise QcsrError("proposed-direct needs a Gaussian: the --sigma range must start above 0")
+    ranges = ranges or EQ2
     if preset not in PRESETS:
         raise QcsrError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     p = PRESETS[preset]
@@ -187,7 +194,7 @@ def train(
         if widen and replace(arch, G=net.cfg.G) == net.cfg:
             net = regroup_tail(net, arch.G)  # e.g. --G 1 from a G = 4 parent: same function, more weights
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
-    sampler = PatchSampler(images, p.patch, degradation, seed)
+    sampler = PatchSampler(images, p.patch, degradation, seed, ranges)
     start, elapsed = 0, 0.0
     history: list[dict[str, Any]] = []  # every (re)start: a resumed run may use a different schedule
     if resume:
@@ -259,6 +266,7 @@ def train(
     rows = list(csv.DictReader(csv_path.open()))
     provenance = {
         "degradation": degradation,
+        **({"degradation_ranges": ranges.to_dict()} if degradation != "bicubic" else {}),
         "preset": preset,
         "schedule": asdict(p),
         "seed": seed,

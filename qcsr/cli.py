@@ -11,11 +11,42 @@ from qcsr.errors import QcsrError
 DEFAULT_DATA = Path("../shared/datasets")
 
 
+def _range(text: str | None, what: str, kind: type = float) -> tuple | None:
+    """'LO,HI' -> (LO, HI); QcsrError naming the option when malformed."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        return tuple(kind(x) for x in parts)
+    except ValueError:
+        raise QcsrError(f"--{what} must be LOW,HIGH ({kind.__name__} values), got {text!r}") from None
+
+
+def degradation_ranges(a: argparse.Namespace):
+    """The eq. 2 ranges given on the command line, or None when none was."""
+    from model.degradations import EQ2, DegradationRanges
+
+    if a.sigma is None and a.quality is None and a.noise is None:
+        return None
+    quality = EQ2.quality if a.quality is None else None if a.quality == "none" else _range(a.quality, "quality", int)
+    try:
+        return DegradationRanges(
+            sigma=_range(a.sigma, "sigma") or EQ2.sigma,
+            quality=quality,
+            noise_std=_range(a.noise, "noise") or EQ2.noise_std,
+        )
+    except ValueError as e:
+        raise QcsrError(str(e)) from None
+
+
 def cmd_train(a: argparse.Namespace) -> None:
     from model.network import ArchConfig
     from model.train import train
 
     arch = ArchConfig(F=a.F, C=a.C, N=a.N, KH=a.KH, KW=a.KW, G=a.G)
+    ranges = degradation_ranges(a)
     prov = train(
         a.degradation,
         a.preset,
@@ -32,6 +63,7 @@ def cmd_train(a: argparse.Namespace) -> None:
         lr=a.lr,
         patch=a.patch,
         batch=a.batch,
+        ranges=ranges,
     )
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
@@ -68,6 +100,13 @@ def cmd_report(a: argparse.Namespace) -> None:
     from model.report import write_results
 
     for p in write_results(a.results, a.md, a.readme, ZOO):
+        print(f"wrote {p}")
+
+
+def cmd_ablation(a: argparse.Namespace) -> None:
+    from model.ablation import write_ablation
+
+    for p in write_ablation(a.runs, a.md, a.png, a.reference, a.baseline):
         print(f"wrote {p}")
 
 
@@ -144,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, help="override the preset's peak learning rate")
     t.add_argument("--patch", type=int, help="override the preset's HR crop side (pixels)")
     t.add_argument("--batch", type=int, help="override the preset's batch size")
+    t.add_argument("--sigma", help="proposed: blur sigma range LOW,HIGH (default 0.2,0.8; 0,0 = no blur)")
+    t.add_argument("--quality", help="proposed: JPEG quality range LOW,HIGH (default 70,99) or 'none'")
+    t.add_argument("--noise", help="proposed: noise std range LOW,HIGH on [0, 1] (default 0,0.02; 0,0 = none)")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)
@@ -172,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--md", type=Path, default=Path("docs/results.md"))
     r.add_argument("--readme", type=Path, default=Path("README.md"))
     r.set_defaults(func=cmd_report)
+
+    x = sub.add_parser("ablation", help="table + validation plot of trained architecture variants")
+    x.add_argument("--runs", type=Path, default=Path("runs/arch"), help="folder of <name>.pt/.log.csv/.json")
+    x.add_argument("--md", type=Path, default=Path("docs/training/arch_ablation.md"))
+    x.add_argument("--png", type=Path, default=Path("docs/training/arch_ablation.png"))
+    x.add_argument("--reference", help="variant the clean-table PSNR deltas are taken against")
+    x.add_argument("--baseline", type=Path, help="eval JSON the per-condition tables are compared with")
+    x.set_defaults(func=cmd_ablation)
 
     g = sub.add_parser("golden", help="upscale default images and benchmark sets, write PNGs, table, vectors")
     g.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark sets are used when present")

@@ -135,6 +135,25 @@ def test_finetune_overrides_recorded(tmp_path, image_sets, capsys):
     assert_clean_failure(code, err, "--patch", bad)
 
 
+def test_degradation_ranges_recorded_and_validated(tmp_path, image_sets, capsys):
+    """--sigma/--quality/--noise narrow eq. 2 for ablations; the provenance records the ranges used."""
+    out = tmp_path / "m.pt"
+    common = ["train", "--data", image_sets, "--threads", "1", "--steps", "2", "--out", out]
+    code, _, err = run([*common, "--degradation", "proposed", "--noise", "0,0", "--quality", "none"], capsys)
+    assert code == 0, err
+    ranges = load_model(out)[1]["degradation_ranges"]
+    assert ranges == {"sigma": [0.2, 0.8], "quality": None, "noise_std": [0.0, 0.0]}
+    for args, needle in (
+        (["--degradation", "proposed", "--noise", "0.01"], "--noise must be LOW,HIGH"),
+        (["--degradation", "proposed", "--quality", "90,80"], "quality range"),
+        (["--degradation", "bicubic", "--sigma", "0.1,0.2"], "proposed degradations only"),
+        (["--degradation", "proposed-direct", "--sigma", "0,0.5"], "must start above 0"),
+    ):
+        bad = tmp_path / "bad.pt"
+        code, _, err = run([*common[:-1], bad, *args], capsys)
+        assert_clean_failure(code, err, needle, bad)
+
+
 # --- bad input: one clear line, exit code 2, no partial output --------------------------------
 
 

@@ -95,3 +95,36 @@ def test_direct_variant_is_sharper_than_proposed(camera, sigma):
     blurred = d.apply(camera, p, np.random.default_rng(0))
     hf = [np.abs(np.diff(x.astype(int), axis=1)).mean() for x in (direct, blurred)]
     assert hf[0] > hf[1] * 1.05
+
+
+def test_ranges_default_to_eq2_and_draw_the_same_sequence():
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    assert [d.sample_params(a) for _ in range(20)] == [d.sample_params(b, d.DegradationRanges()) for _ in range(20)]
+    assert d.EQ2.to_dict() == {"sigma": [0.2, 0.8], "quality": [70, 99], "noise_std": [0.0, 0.02]}
+
+
+def test_narrowed_ranges_are_respected():
+    r = d.DegradationRanges(sigma=(0.5, 0.6), quality=(90, 92), noise_std=(0.0, 0.005))
+    rng = np.random.default_rng(0)
+    ps = [d.sample_params(rng, r) for _ in range(500)]
+    assert all(0.5 <= p.sigma <= 0.6 and p.noise_std <= 0.005 for p in ps)
+    assert {p.quality for p in ps} == {90, 91, 92}
+
+
+def test_every_step_switched_off_is_the_clean_degradation(astronaut):
+    off = d.DegradationRanges(sigma=(0.0, 0.0), quality=None, noise_std=(0.0, 0.0))
+    hr = astronaut[:96, :128]
+    lr = d.degrade(hr, "proposed", np.random.default_rng(0), off)
+    np.testing.assert_array_equal(lr, bicubic_downscale(hr))
+    # JPEG alone (quality pinned) is exactly the evaluation's JPEG condition
+    jpeg = d.DegradationRanges(sigma=(0.0, 0.0), quality=(80, 80), noise_std=(0.0, 0.0))
+    ref = d.jpeg_roundtrip(bicubic_downscale(hr), 80)
+    np.testing.assert_array_equal(d.degrade(hr, "proposed", np.random.default_rng(0), jpeg), ref)
+
+
+@pytest.mark.parametrize(
+    "bad", [dict(sigma=(0.5, 0.2)), dict(noise_std=(-0.1, 0.0)), dict(quality=(0, 50)), dict(quality=(90.0, 95.0))]
+)
+def test_bad_ranges_are_rejected(bad):
+    with pytest.raises(ValueError, match="range"):
+        d.DegradationRanges(**bad)

@@ -1,0 +1,190 @@
+"""Architecture ablation report: trained variants side by side with their hardware cost."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from model.network import ArchConfig
+from qcsr.atomic import save_bytes
+from qcsr.errors import QcsrError
+
+SETS = ("Set5", "Set14", "B100", "Urban100")
+ACT_BITS = 14
+INPUT_BITS = 8
+
+
+def feature_line_bits(arch: ArchConfig, width: int = 1920) -> int:
+    """Line memory of the CNN at `width` LR pixels: (F-1) input lines + (KH-1) lines per depthwise stage."""
+    per_pixel = (arch.F - 1) * INPUT_BITS + arch.N * (arch.KH - 1) * arch.C * ACT_BITS
+    return per_pixel * width
+
+
+def requantizers(arch: ArchConfig) -> int:
+    """Activations requantized per LR pixel (one requant unit each at one pixel per clock)."""
+    return arch.C + arch.N * 2 * arch.C + arch.out_channels
+
+
+@dataclass
+class Variant:
+    """One trained variant: its architecture, training log and clean-input evaluation."""
+
+    name: str
+    arch: ArchConfig
+    steps: int
+    seconds: float
+    curve: list[tuple[int, float]]
+    psnr: dict[str, float]  # clean inputs, by set
+    training: str = ""  # degradation (and its ranges when not the paper's)
+    conditions: dict[str, dict[str, float]] = field(default_factory=dict)  # condition -> set -> PSNR
+
+
+def load_variant(model_path: Path) -> Variant:
+    """Read `<name>.pt`, `<name>.log.csv` and `<name>.eval.json` (a `qcsr eval --json` report)."""
+    from model.checkpoint import load_model
+
+    net, prov = load_model(model_path)
+    log = model_path.with_suffix(".log.csv")
+    report = model_path.with_suffix(".eval.json")
+    for p in (log, report):
+        if not p.is_file():
+            raise QcsrError(f"{p}: missing (train and evaluate {model_path.name} first)")
+    rows = list(csv.DictReader(log.open()))
+    if not rows:
+        raise QcsrError(f"{log}: empty training log")
+    try:
+        res = json.loads(report.read_text())["results"]
+        conditions: dict[str, dict[str, float]] = {}
+        for s in SETS:
+            for cond, r in res.get(s, {}).items():
+                conditions.setdefault(cond, {})[s] = float(r["psnr"])
+        psnr = conditions["clean"]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        raise QcsrError(f"{report}: not a qcsr eval report with clean results ({type(e).__name__})") from None
+    curve = [(int(r["step"]), float(r["val_psnr_clean"])) for r in rows]
+    seconds = float(rows[-1]["elapsed_s"])
+    return Variant(model_path.stem, net.cfg, curve[-1][0], seconds, curve, psnr, training_label(prov), conditions)
+
+
+def training_label(prov: dict) -> str:
+    """'bicubic', 'proposed' or e.g. 'proposed, noise_std 0-0, quality off' from a model's provenance."""
+    from model.degradations import EQ2
+
+    label = str(prov.get("degradation", "?"))
+    ranges = prov.get("degradation_ranges")
+    if ranges:
+        for key, default in EQ2.to_dict().items():
+            r = ranges.get(key)
+            if r != default:
+                label += f", {key} off" if r is None else f", {key} {r[0]:g}-{r[1]:g}"
+    return label
+
+
+def describe(arch: ArchConfig) -> str:
+    return f"F={arch.F}, C={arch.C}, N={arch.N}, DW {arch.KH}x{arch.KW}, G={arch.G}"
+
+
+def ablation_markdown(variants: list[Variant], reference: str | None = None) -> str:
+    """Markdown table, best Set14 first; deltas against `reference` (a variant name) when given."""
+    ref = next((v for v in variants if v.name == reference), None)
+    sets = [s for s in SETS if all(s in v.psnr for v in variants)]
+    head = ["variant", "architecture", "weights", "line memory @1920", "requant/px", "it/s"] + sets
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for v in sorted(variants, key=lambda v: -v.psnr.get("Set14", 0.0)):
+        cells = [
+            f"`{v.name}`",
+            describe(v.arch),
+            f"{v.arch.weight_count():,}",
+            f"{feature_line_bits(v.arch) / 1e6:.2f} Mbit",
+            str(requantizers(v.arch)),
+            f"{v.steps / v.seconds:.1f}" if v.seconds > 0 else "-",
+        ]
+        for s in sets:
+            d = f" ({v.psnr[s] - ref.psnr[s]:+.2f})" if ref is not None and v is not ref else ""
+            cells.append(f"{v.psnr[s]:.2f}{d}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def conditions_markdown(variants: list[Variant], baseline: dict[str, dict[str, float]] | None = None) -> str:
+    """One table per input condition (clean, jpeg70, ...): PSNR by set, deltas against `baseline`."""
+    conds = [c for c in variants[0].conditions if all(c in v.conditions for v in variants)]
+    sets = [s for s in SETS if all(s in v.conditions[c] for v in variants for c in conds)]
+    out = []
+    for c in conds:
+        base = (baseline or {}).get(c)
+        out += [f"**{c}**", "", "| variant | training | " + " | ".join(sets) + " |", "|---|---|" + "---|" * len(sets)]
+        if base:
+            out.append("| baseline | | " + " | ".join(f"{base[s]:.2f}" for s in sets) + " |")
+        for v in variants:
+            cells = [f"{v.conditions[c][s]:.2f}" + (f" ({v.conditions[c][s] - base[s]:+.2f})" if base else "")
+                     for s in sets]  # fmt: skip
+            out.append(f"| `{v.name}` | {v.training} | " + " | ".join(cells) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def load_baseline(report: Path) -> dict[str, dict[str, float]]:
+    """condition -> set -> PSNR of a `qcsr eval --json` report."""
+    try:
+        res = json.loads(Path(report).read_text())["results"]
+        out: dict[str, dict[str, float]] = {}
+        for s, conds in res.items():
+            for c, r in conds.items():
+                out.setdefault(c, {})[s] = float(r["psnr"])
+        return out
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as e:
+        raise QcsrError(f"{report}: not a readable qcsr eval report ({type(e).__name__})") from None
+
+
+def plot_ablation(variants: list[Variant], png: Path, title: str) -> None:
+    """Validation PSNR (clean) against iteration, one line per variant."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for v in sorted(variants, key=lambda v: v.name):
+        s, p = zip(*v.curve, strict=True)
+        ax.plot(s, p, label=f"{v.name} ({v.arch.weight_count():,} w)")
+    lo = min(p for v in variants for _, p in v.curve[len(v.curve) // 4 :])
+    hi = max(p for v in variants for _, p in v.curve)
+    ax.set(xlabel="iteration", ylabel="validation PSNR, clean (dB)", title=title, ylim=(lo - 0.05, hi + 0.05))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    tmp = png.with_name(f".{png.name}.tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, png)
+
+
+def write_ablation(
+    run_dir: Path, md: Path, png: Path, reference: str | None = None, baseline: Path | None = None
+) -> list[Path]:
+    """Collect every `<run_dir>/*.pt` with its log and eval report; write the tables and the plot.
+
+    The architecture table (clean inputs, hardware cost) unless all variants share one architecture
+    and no `reference` is named; per-condition tables when the
+    reports hold more conditions than `clean` or a `baseline` report is given.
+    """
+    models = sorted(p for p in Path(run_dir).glob("*.pt"))
+    if not models:
+        raise QcsrError(f"{run_dir}: no trained variants (*.pt)")
+    variants = [load_variant(p) for p in models]
+    if reference is not None and reference not in {v.name for v in variants}:
+        raise QcsrError(f"reference variant {reference!r} not found in {run_dir}")
+    val_set = next(csv.DictReader(models[0].with_suffix(".log.csv").open()))["val_set"]
+    plot_ablation(variants, png, f"architecture ablation, validation on {val_set}")
+    same_arch = len({v.arch for v in variants}) == 1
+    text = "" if same_arch and reference is None else ablation_markdown(variants, reference)
+    if baseline is not None or any(len(v.conditions) > 1 for v in variants):
+        base = load_baseline(baseline) if baseline is not None else None
+        text += ("\n" if text else "") + conditions_markdown(variants, base)
+    save_bytes(text.encode(), md)
+    return [md, png]
