@@ -91,7 +91,7 @@ def ablation_markdown(variants: list[Variant], reference: str | None = None) -> 
     """Markdown table, best Set14 first; deltas against `reference` (a variant name) when given."""
     ref = next((v for v in variants if v.name == reference), None)
     sets = [s for s in SETS if all(s in v.psnr for v in variants)]
-    head = ["variant", "architecture", "weights", "line memory @1920", "requant/px", "it/s"] + sets
+    head = ["variant", "architecture", "weights", "line memory @1920", "requant/px", "train it/s"] + sets
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for v in sorted(variants, key=lambda v: -v.psnr.get("Set14", 0.0)):
         cells = [
