@@ -36,10 +36,11 @@ class Variant:
     arch: ArchConfig
     steps: int
     seconds: float
-    curve: list[tuple[int, float]]
+    curve: list[tuple[int, float]]  # (iteration, validation PSNR on clean inputs)
     psnr: dict[str, float]  # clean inputs, by set
     training: str = ""  # degradation (and its ranges when not the paper's)
     conditions: dict[str, dict[str, float]] = field(default_factory=dict)  # condition -> set -> PSNR
+    curve_jpeg80: list[tuple[int, float]] = field(default_factory=list)  # same, JPEG q=80 inputs
 
 
 def load_variant(model_path: Path) -> Variant:
@@ -65,8 +66,10 @@ def load_variant(model_path: Path) -> Variant:
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         raise QcsrError(f"{report}: not a qcsr eval report with clean results ({type(e).__name__})") from None
     curve = [(int(r["step"]), float(r["val_psnr_clean"])) for r in rows]
+    jpeg80 = [(int(r["step"]), float(r["val_psnr_jpeg80"])) for r in rows if r.get("val_psnr_jpeg80")]
     seconds = float(rows[-1]["elapsed_s"])
-    return Variant(model_path.stem, net.cfg, curve[-1][0], seconds, curve, psnr, training_label(prov), conditions)
+    label = training_label(prov)
+    return Variant(model_path.stem, net.cfg, curve[-1][0], seconds, curve, psnr, label, conditions, jpeg80)
 
 
 def training_label(prov: dict) -> str:
@@ -87,6 +90,11 @@ def describe(arch: ArchConfig) -> str:
     return f"F={arch.F}, C={arch.C}, N={arch.N}, DW {arch.KH}x{arch.KW}, G={arch.G}"
 
 
+def _delta(db: float) -> str:
+    """Signed dB difference to two decimals, without a negative zero."""
+    return f"{round(db, 2) + 0.0:+.2f}"
+
+
 def ablation_markdown(variants: list[Variant], reference: str | None = None) -> str:
     """Markdown table, best Set14 first; deltas against `reference` (a variant name) when given."""
     ref = next((v for v in variants if v.name == reference), None)
@@ -103,7 +111,7 @@ def ablation_markdown(variants: list[Variant], reference: str | None = None) -> 
             f"{v.steps / v.seconds:.1f}" if v.seconds > 0 else "-",
         ]
         for s in sets:
-            d = f" ({v.psnr[s] - ref.psnr[s]:+.2f})" if ref is not None and v is not ref else ""
+            d = f" ({_delta(v.psnr[s] - ref.psnr[s])})" if ref is not None and v is not ref else ""
             cells.append(f"{v.psnr[s]:.2f}{d}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -120,7 +128,7 @@ def conditions_markdown(variants: list[Variant], baseline: dict[str, dict[str, f
         if base:
             out.append("| baseline | | " + " | ".join(f"{base[s]:.2f}" for s in sets) + " |")
         for v in variants:
-            cells = [f"{v.conditions[c][s]:.2f}" + (f" ({v.conditions[c][s] - base[s]:+.2f})" if base else "")
+            cells = [f"{v.conditions[c][s]:.2f}" + (f" ({_delta(v.conditions[c][s] - base[s])})" if base else "")
                      for s in sets]  # fmt: skip
             out.append(f"| `{v.name}` | {v.training} | " + " | ".join(cells) + " |")
         out.append("")
@@ -140,22 +148,27 @@ def load_baseline(report: Path) -> dict[str, dict[str, float]]:
         raise QcsrError(f"{report}: not a readable qcsr eval report ({type(e).__name__})") from None
 
 
-def plot_ablation(variants: list[Variant], png: Path, title: str) -> None:
-    """Validation PSNR (clean) against iteration, one line per variant."""
+def plot_ablation(variants: list[Variant], png: Path, title: str, jpeg80: bool = False) -> None:
+    """Validation PSNR against iteration, one line per variant: clean inputs, and JPEG q=80 when asked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for v in sorted(variants, key=lambda v: v.name):
-        s, p = zip(*v.curve, strict=True)
-        ax.plot(s, p, label=f"{v.name} ({v.arch.weight_count():,} w)")
-    lo = min(p for v in variants for _, p in v.curve[len(v.curve) // 4 :])
-    hi = max(p for v in variants for _, p in v.curve)
-    ax.set(xlabel="iteration", ylabel="validation PSNR, clean (dB)", title=title, ylim=(lo - 0.05, hi + 0.05))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    panels = [("clean", lambda v: v.curve)]
+    if jpeg80 and all(v.curve_jpeg80 for v in variants):
+        panels.append(("JPEG q=80", lambda v: v.curve_jpeg80))
+    fig, axes = plt.subplots(1, len(panels), figsize=(8 * len(panels), 4.5), squeeze=False)
+    for ax, (cond, get) in zip(axes[0], panels, strict=True):
+        for v in sorted(variants, key=lambda v: v.name):
+            s, p = zip(*get(v), strict=True)
+            ax.plot(s, p, label=f"{v.name} ({v.arch.weight_count():,} w)")
+        lo = min(p for v in variants for _, p in get(v)[len(get(v)) // 4 :])
+        hi = max(p for v in variants for _, p in get(v))
+        ax.set(xlabel="iteration", ylabel=f"validation PSNR, {cond} (dB)", ylim=(lo - 0.05, hi + 0.05))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
     fig.tight_layout()
     png.parent.mkdir(parents=True, exist_ok=True)
     tmp = png.with_name(f".{png.name}.tmp.png")
@@ -180,8 +193,9 @@ def write_ablation(
     if reference is not None and reference not in {v.name for v in variants}:
         raise QcsrError(f"reference variant {reference!r} not found in {run_dir}")
     val_set = next(csv.DictReader(models[0].with_suffix(".log.csv").open()))["val_set"]
-    plot_ablation(variants, png, f"architecture ablation, validation on {val_set}")
     same_arch = len({v.arch for v in variants}) == 1
+    kind = "training ablation" if same_arch else "architecture ablation"
+    plot_ablation(variants, png, f"{kind}, validation on {val_set}", jpeg80=same_arch)
     text = "" if same_arch and reference is None else ablation_markdown(variants, reference)
     if baseline is not None or any(len(v.conditions) > 1 for v in variants):
         base = load_baseline(baseline) if baseline is not None else None
