@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from model.ablation import feature_line_bits, requantizers, write_ablation
+from model.ablation import _delta, feature_line_bits, requantizers, write_ablation
 from model.checkpoint import save_model
 from model.network import ArchConfig, QCSRNet
 from qcsr.cli import main
@@ -52,6 +52,10 @@ def test_ablation_table_and_plot(tmp_path):
     assert "| 2,520 |" in rows[0] and "| 2,560 |" in rows[1]
     assert "36.40 (-0.10) | 32.35 (+0.05) |" in rows[0] and "| 20.0 |" in rows[0]  # 1000 steps in 50 s
     assert png.stat().st_size > 10_000
+    from PIL import Image
+
+    w, h = Image.open(png).size
+    assert w < 2 * h  # architectures differ: one panel, clean inputs
 
 
 def test_ablation_errors_name_the_problem(tmp_path, capsys):
@@ -89,5 +93,18 @@ def test_degradation_ablation_tables_per_condition(tmp_path):
     assert "| baseline | | 31.75 | 29.25 |" in jpeg
     assert "| `eq2` | proposed | 32.50 (+0.75) | 29.70 (+0.45) |" in jpeg
     assert "| `mild` | proposed, quality off, noise_std 0-0 | 32.00 (+0.25) | 29.50 (+0.25) |" in jpeg
+    from PIL import Image
+
+    arch_png = tmp_path / "arch.png"
+    write_ablation(runs, tmp_path / "arch.md", arch_png, reference="eq2")  # reference: architecture table too
+    assert "weights" in (tmp_path / "arch.md").read_text()
+    # one architecture: validation curves on clean and JPEG-80 inputs side by side (two 8 x 4.5 in panels)
+    w, h = Image.open(tmp_path / "deg.png").size
+    assert w > 3 * h
     with pytest.raises(QcsrError, match="not a readable qcsr eval report"):
         write_ablation(runs, md, tmp_path / "deg.png", baseline=tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(("db", "text"), [(-0.001, "+0.00"), (-0.004, "+0.00"), (-0.006, "-0.01"), (0.125, "+0.12")])
+def test_delta_has_no_negative_zero(db, text):
+    assert _delta(db) == text
