@@ -41,6 +41,7 @@ class Variant:
     training: str = ""  # degradation (and its ranges when not the paper's)
     conditions: dict[str, dict[str, float]] = field(default_factory=dict)  # condition -> set -> PSNR
     curve_jpeg80: list[tuple[int, float]] = field(default_factory=list)  # same, JPEG q=80 inputs
+    val_set: str = "Set5"  # the set the validation curves were measured on
 
 
 def load_variant(model_path: Path) -> Variant:
@@ -69,7 +70,9 @@ def load_variant(model_path: Path) -> Variant:
     jpeg80 = [(int(r["step"]), float(r["val_psnr_jpeg80"])) for r in rows if r.get("val_psnr_jpeg80")]
     seconds = float(rows[-1]["elapsed_s"])
     label = training_label(prov)
-    return Variant(model_path.stem, net.cfg, curve[-1][0], seconds, curve, psnr, label, conditions, jpeg80)
+    return Variant(
+        model_path.stem, net.cfg, curve[-1][0], seconds, curve, psnr, label, conditions, jpeg80, rows[0]["val_set"]
+    )
 
 
 def training_label(prov: dict) -> str:
@@ -192,10 +195,9 @@ def write_ablation(
     variants = [load_variant(p) for p in models]
     if reference is not None and reference not in {v.name for v in variants}:
         raise QcsrError(f"reference variant {reference!r} not found in {run_dir}")
-    val_set = next(csv.DictReader(models[0].with_suffix(".log.csv").open()))["val_set"]
     same_arch = len({v.arch for v in variants}) == 1
     kind = "training ablation" if same_arch else "architecture ablation"
-    plot_ablation(variants, png, f"{kind}, validation on {val_set}", jpeg80=same_arch)
+    plot_ablation(variants, png, f"{kind}, validation on {variants[0].val_set}", jpeg80=same_arch)
     text = "" if same_arch and reference is None else ablation_markdown(variants, reference)
     if baseline is not None or any(len(v.conditions) > 1 for v in variants):
         base = load_baseline(baseline) if baseline is not None else None
