@@ -8,11 +8,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.evaluate import BENCHMARK_SETS as SETS
 from model.network import ArchConfig
 from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 
-SETS = ("Set5", "Set14", "B100", "Urban100")
 ACT_BITS = 14
 INPUT_BITS = 8
 
@@ -57,15 +57,10 @@ def load_variant(model_path: Path) -> Variant:
     rows = list(csv.DictReader(log.open()))
     if not rows:
         raise QcsrError(f"{log}: empty training log")
-    try:
-        res = json.loads(report.read_text())["results"]
-        conditions: dict[str, dict[str, float]] = {}
-        for s in SETS:
-            for cond, r in res.get(s, {}).items():
-                conditions.setdefault(cond, {})[s] = float(r["psnr"])
-        psnr = conditions["clean"]
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-        raise QcsrError(f"{report}: not a qcsr eval report with clean results ({type(e).__name__})") from None
+    conditions = load_psnr_report(report)
+    if "clean" not in conditions:
+        raise QcsrError(f"{report}: no clean-input results (evaluate with --jpeg none,...)")
+    psnr = conditions["clean"]
     curve = [(int(r["step"]), float(r["val_psnr_clean"])) for r in rows]
     jpeg80 = [(int(r["step"]), float(r["val_psnr_jpeg80"])) for r in rows if r.get("val_psnr_jpeg80")]
     seconds = float(rows[-1]["elapsed_s"])
@@ -138,7 +133,7 @@ def conditions_markdown(variants: list[Variant], baseline: dict[str, dict[str, f
     return "\n".join(out)
 
 
-def load_baseline(report: Path) -> dict[str, dict[str, float]]:
+def load_psnr_report(report: Path) -> dict[str, dict[str, float]]:
     """condition -> set -> PSNR of a `qcsr eval --json` report."""
     try:
         res = json.loads(Path(report).read_text())["results"]
@@ -200,7 +195,7 @@ def write_ablation(
     plot_ablation(variants, png, f"{kind}, validation on {variants[0].val_set}", jpeg80=same_arch)
     text = "" if same_arch and reference is None else ablation_markdown(variants, reference)
     if baseline is not None or any(len(v.conditions) > 1 for v in variants):
-        base = load_baseline(baseline) if baseline is not None else None
+        base = load_psnr_report(baseline) if baseline is not None else None
         text += ("\n" if text else "") + conditions_markdown(variants, base)
     save_bytes(text.encode(), md)
     return [md, png]

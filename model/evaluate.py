@@ -16,6 +16,7 @@ from qcsr.errors import QcsrError
 from qcsr.progress import progress
 
 SCALE = 2
+BENCHMARK_SETS = ("Set5", "Set14", "B100", "Urban100")
 MIN_HR_SIDE = 11 + 2 * SCALE  # an 11x11 SSIM window after shaving
 PROTOCOL = {
     "scale": SCALE,

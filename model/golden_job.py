@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.evaluate import make_lr
+from model.evaluate import BENCHMARK_SETS, make_lr
 from model.imaging import list_images, load_image, luma_ref, modcrop, save_image
 from model.metrics import psnr, ssim
 from model.pipeline import image_upscaler
@@ -14,7 +14,6 @@ from qcsr.atomic import save_bytes
 from qcsr.progress import progress
 
 DEFAULT_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket")
-BENCHMARK_SETS = ("Set5", "Set14", "B100", "Urban100")
 
 
 def default_images() -> dict[str, np.ndarray]:

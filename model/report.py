@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from model.evaluate import BENCHMARK_SETS
 from qcsr.atomic import save_bytes
 from qcsr.errors import QcsrError
 
@@ -49,7 +50,7 @@ def _cell(r: dict[str, float] | None) -> str:
 
 
 def clean_table(reports: dict[str, dict[str, Any]]) -> str:
-    sets = ["Set5", "Set14", "B100", "Urban100"]
+    sets = list(BENCHMARK_SETS)
     cols = ["paper: Bicubic", "paper: Ours float"] + list(reports)
     out = ["| set | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
     for s in sets:
@@ -65,7 +66,7 @@ def compressed_tables(reports: dict[str, dict[str, Any]]) -> str:
     conds = sorted({c for r in reports.values() for row in r["results"].values() for c in row if c != "clean"})
     blocks = []
     for c in conds:
-        sets = [s for s in ("Set5", "Set14", "B100", "Urban100") if any(s in r["results"] for r in reports.values())]
+        sets = [s for s in BENCHMARK_SETS if any(s in r["results"] for r in reports.values())]
         lines = [
             f"**JPEG q = {c.removeprefix('jpeg')} LR input**",
             "",

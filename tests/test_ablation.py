@@ -69,6 +69,13 @@ def test_ablation_errors_name_the_problem(tmp_path, capsys):
     assert main(["ablation", "--runs", str(runs), "--md", str(md), "--png", str(tmp_path / "a.png")]) == 2
     assert "base.eval.json: missing" in capsys.readouterr().err
     assert not md.exists()
+    (runs / "base.eval.json").write_text(json.dumps({"results": {"Set5": {"jpeg70": {"psnr": 30.0}}}}))
+    with pytest.raises(QcsrError, match="base.eval.json: no clean-input results"):
+        write_ablation(runs, md, tmp_path / "a.png")
+    (runs / "base.eval.json").write_text("{not json")
+    with pytest.raises(QcsrError, match="base.eval.json: not a readable qcsr eval report"):
+        write_ablation(runs, md, tmp_path / "a.png")
+    assert not md.exists()
 
 
 def test_degradation_ablation_tables_per_condition(tmp_path):
