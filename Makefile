@@ -19,12 +19,13 @@ VECTORS ?= out/golden/vectors
 
 # Test vectors of the shipped models (what `make golden` also writes), built when missing.
 $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
-	$(PY) -c "from golden.vectors import build_default_vectors as b; print('wrote', b('$(VECTORS)'))"
+	$(PY) -c "from qcsr.models import build_default_vectors as b; print('wrote', b('$(VECTORS)'))"
 
 -include hls/hls.mk
 -include rtl_tb/rtl.mk
 
-.PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean
+.PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
+        ablation ablation-degradation reparam-ablation sampler-ablation
 
 setup: $(STAMP)
 
@@ -124,3 +125,38 @@ ablation-degradation: $(DEG_VARIANTS:%=$(DEG_DIR)/%.eval.json)
 
 clean:
 	rm -rf out build .pytest_cache
+
+# Re-parameterised training (model/reparam.py): matched fine-tunes of the shipped bicubic model with
+# and without the linear-branch expansion (same seed, lr, steps); `make -j2 reparam-ablation`.
+REP_DIR ?= runs/reparam
+REP_STEPS ?= 20000
+REP_VARIANTS := rep4 plain
+REP_ARGS_rep4 := --reparam 4
+REP_ARGS_plain :=
+$(REP_DIR)/%.pt: | $(STAMP)
+	$(QCSR) train --degradation bicubic --preset fast --init model/zoo/qcsr_x2_bicubic.pt --lr 5e-4 \
+	  --steps $(REP_STEPS) --threads 1 --seed 11 --data $(DATA) --out $@ $(REP_ARGS_$*) $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(REP_DIR)/%.pt
+$(REP_DIR)/%.eval.json: $(REP_DIR)/%.pt
+	$(QCSR) eval --model $< --data $(DATA) --jpeg none --json $@
+reparam-ablation: $(REP_VARIANTS:%=$(REP_DIR)/%.eval.json)
+	$(QCSR) ablation --runs $(REP_DIR) --reference plain --md docs/training/reparam_ablation.md \
+	  --png docs/training/reparam_ablation.png
+
+# Degradation sampler trade-off: eq. 2 with a clean fraction and narrowed blur/noise ranges, matched
+# fine-tunes of the shipped bicubic model (as ablation-degradation), eval at clean/q70/q80/q90.
+SMP_DIR ?= runs/sampler
+SMP_STEPS ?= 12000
+SMP_VARIANTS := cf50s04n01 cf30s00n01 cf50s00n00
+SMP_ARGS_cf50s04n01 := --clean-fraction 0.5 --sigma 0,0.4 --noise 0,0.01
+SMP_ARGS_cf30s00n01 := --clean-fraction 0.3 --sigma 0,0 --noise 0,0.01
+SMP_ARGS_cf50s00n00 := --clean-fraction 0.5 --sigma 0,0 --noise 0,0
+$(SMP_DIR)/%.pt: | $(STAMP)
+	$(QCSR) train --degradation proposed --preset fast --init model/zoo/qcsr_x2_bicubic.pt --lr 1e-3 \
+	  --steps $(SMP_STEPS) --threads 1 --seed 5 --data $(DATA) --out $@ $(SMP_ARGS_$*) $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(SMP_DIR)/%.pt
+$(SMP_DIR)/%.eval.json: $(SMP_DIR)/%.pt
+	$(QCSR) eval --model $< --data $(DATA) --jpeg none,70,80,90 --json $@
+sampler-ablation: $(SMP_VARIANTS:%=$(SMP_DIR)/%.eval.json)
+	$(QCSR) ablation --runs $(SMP_DIR) --baseline docs/results/qcsr_x2_bicubic.json \
+	  --md docs/training/sampler_ablation.md --png docs/training/sampler_ablation.png

@@ -62,3 +62,13 @@ def rgb_to_y_float(rgb: np.ndarray) -> np.ndarray:
     """Exact (unrounded) BT.601 luma in [16, 235] as float64: the reference for PSNR/SSIM."""
     x = np.asarray(rgb, dtype=np.float64)
     return 16.0 + (65.481 * x[..., 0] + 128.553 * x[..., 1] + 24.966 * x[..., 2]) / 255.0
+
+
+def luma_u8(img: np.ndarray) -> np.ndarray:
+    """The pipeline's integer luma: grey images are their own luma, RGB goes through BT.601."""
+    return img if img.ndim == 2 else rgb_to_y(img)
+
+
+def luma_ref(img: np.ndarray) -> np.ndarray:
+    """Reference luma for PSNR/SSIM (float64): grey as is, RGB through exact BT.601."""
+    return img.astype(np.float64) if img.ndim == 2 else rgb_to_y_float(img)

@@ -40,10 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from fixedpoint import bicubic, colour
-from fixedpoint.format import FixedFormat
-from qcsr.atomic import save_bytes
-from qcsr.errors import QcsrError
+from qcsr.fixedpoint import bicubic, colour
+from qcsr.fixedpoint.format import FixedFormat
+from qcsr.util.atomic import save_bytes
+from qcsr.util.errors import QcsrError
 
 MANIFEST_FORMAT = "qcsr-quant-model"
 MANIFEST_VERSION = 1

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fixedpoint.export import BICUBIC_FRAC, QuantModel
-from qcsr.errors import QcsrError
+from qcsr.fixedpoint.export import BICUBIC_FRAC, QuantModel
+from qcsr.util.errors import QcsrError
 
 CFG_MAGIC = 0x51435352  # "QCSR"
 CFG_VERSION = 1

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fixedpoint.bicubic import upscale2x_raw, upscale2x_u8
-from fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
-from fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantLayer, QuantModel
-from fixedpoint.format import FixedFormat, align, requantize
+from qcsr.fixedpoint.bicubic import upscale2x_raw, upscale2x_u8
+from qcsr.fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
+from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantLayer, QuantModel
+from qcsr.fixedpoint.format import FixedFormat, align, requantize
 
 INT32_LIMIT = 1 << 31
 DEFAULT_STRIP_ROWS = 32

@@ -1,9 +1,10 @@
 """Test vectors for the HLS and RTL testbenches: raw little-endian binaries plus a JSON index.
 
 Layout (docs/ARCHITECTURE.md, "Test vectors"): `<dir>/index.json` lists every vector with its size,
-model and files; each file is a C-order array (`dtype`, `shape` in the index). Every vector has
-`input_rgb` (H, W, 3 uint8), `cfg` (uint32 config packet words) and `output_rgb` (2H, 2W, 3 uint8);
-small vectors also carry every intermediate tensor of the golden engine.
+model and files (`index.txt` holds the same list as plain lines for the C++ testbench); each file is
+a C-order array (`dtype`, `shape` in the index). Every vector has `input_rgb` (H, W, 3 uint8), `cfg`
+(uint32 config packet words) and `output_rgb` (2H, 2W, 3 uint8); small vectors also carry every
+intermediate tensor of the golden engine.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from fixedpoint.export import QuantModel
-from golden.config_packet import config_words
-from golden.engine import GoldenEngine
+from qcsr.fixedpoint.export import QuantModel
+from qcsr.golden.config_packet import config_words
+from qcsr.golden.engine import GoldenEngine
 
 VECTORS_FORMAT = "qcsr-vectors"
 VECTORS_VERSION = 1
@@ -69,7 +70,7 @@ def real_inputs(sizes: Iterable[tuple[str, int, int, int, int]] | None = None) -
     """LR crops of scikit-image sample images (name, image, top, left, height, width)."""
     from skimage import data as skdata
 
-    from model.imaging import bicubic_downscale, modcrop
+    from qcsr.util.imaging import bicubic_downscale, modcrop
 
     crops = sizes or (
         ("astronaut", 60, 90, 32, 48),
@@ -129,7 +130,23 @@ def write_vectors(out: Path, models: dict[str, QuantModel], vectors: list[Vector
                                  "files": files})  # fmt: skip
     path = out / "index.json"
     path.write_text(json.dumps(index, indent=1) + "\n")
+    (out / "index.txt").write_text(flat_index(index))
     return path
+
+
+def flat_index(index: dict) -> str:
+    """index.json as whitespace-separated lines for the C++ testbench, which reads it with no parser.
+
+    Line 1 is `qcsr-vectors <version>`; then per vector `vector <name> <kind> <model> <width> <height>
+    <nfiles>` followed by `nfiles` lines `file <tensor> <file> <dtype> <ndim> <dim>...`. Names never hold
+    whitespace (they are identifiers and file names written above).
+    """
+    lines = [f"{index['format']} {index['version']}"]
+    for v in index["vectors"]:
+        lines.append(f"vector {v['name']} {v['kind']} {v['model']} {v['width']} {v['height']} {len(v['files'])}")
+        for tensor, e in v["files"].items():
+            lines.append(f"file {tensor} {e['file']} {e['dtype']} {len(e['shape'])} {' '.join(map(str, e['shape']))}")
+    return "\n".join(lines) + "\n"
 
 
 def read_array(index_dir: Path, entry: dict) -> np.ndarray:
@@ -140,7 +157,7 @@ def read_array(index_dir: Path, entry: dict) -> np.ndarray:
 
 def stress_model(model: QuantModel) -> QuantModel:
     """The same integer weights with 3 more activation fraction bits per layer: activations saturate."""
-    from fixedpoint.export import FRAC_MAX, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.export import FRAC_MAX, QuantFormats, build_quant_model
 
     f = model.formats
     formats = QuantFormats(f.fw, tuple(min(a + 3, FRAC_MAX) for a in f.fa), f.weight_bits, f.act_bits)
@@ -160,19 +177,3 @@ def default_vector_set(models: dict[str, QuantModel]) -> list[Vector]:
         stress = ("checker1_24x16", "saltpepper_24x16", "noise_rgb_20x14", "ones255_16x12", "odd_7x5")
         vs += [Vector(f"stress_{k}", "adversarial", "stress", adv[k]) for k in stress]
     return vs
-
-
-def shipped_models() -> dict[str, QuantModel]:
-    """The zoo's quantized models plus the derived stress model."""
-    from fixedpoint.export import load_quant_model
-    from model import ZOO
-
-    models = {k: load_quant_model(ZOO / f"qcsr_x2_{k}.q.json") for k in ("proposed", "bicubic")}
-    models["stress"] = stress_model(models["proposed"])
-    return models
-
-
-def build_default_vectors(out: Path, models: dict[str, QuantModel] | None = None) -> Path:
-    """Write the standard vector set for the shipped models under `out`; returns index.json."""
-    models = models or shipped_models()
-    return write_vectors(out, models, default_vector_set(models))

@@ -12,18 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from fixedpoint.export import QuantArch, QuantFormats, QuantModel, build_quant_model  # noqa: E402
-from golden.config_packet import HEADER_FIELDS, config_words  # noqa: E402
-from golden.vectors import Vector, write_vectors  # noqa: E402
+from qcsr.fixedpoint.export import QuantArch, QuantFormats, QuantModel, build_quant_model
+from qcsr.golden.config_packet import HEADER_FIELDS, config_words
+from qcsr.golden.vectors import Vector, write_vectors
 
 
 def signed_words(words: np.ndarray) -> np.ndarray:

@@ -10,10 +10,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from model import ZOO
-from model.network import ArchConfig, QCSRNet
-from qcsr.atomic import save_bytes
-from qcsr.errors import QcsrError
+from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.util.atomic import save_bytes
+from qcsr.util.errors import QcsrError
 
 MODEL_FORMAT = "qcsr-float-model"
 MODEL_VERSION = 1
@@ -33,20 +32,11 @@ def save_model(net: QCSRNet, path: str | os.PathLike, provenance: dict[str, Any]
     save_bytes(buf.getvalue(), path)
 
 
-def resolve_model_path(name: str | os.PathLike) -> Path:
-    """A path, or the name of a shipped model in model/zoo (with or without `.pt`)."""
-    p = Path(name)
-    if p.is_file():
-        return p
-    for cand in (ZOO / str(name), ZOO / f"{name}.pt"):
-        if cand.is_file():
-            return cand
-    raise QcsrError(f"model file not found: {name}")
-
-
 def load_model(path: str | os.PathLike) -> tuple[QCSRNet, dict[str, Any]]:
     """Load a float qcsr model; QcsrError naming the problem if the file is not one."""
-    p = resolve_model_path(path)
+    p = Path(path)
+    if not p.is_file():
+        raise QcsrError(f"model file not found: {p}")
     try:
         blob = torch.load(p, map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises many types for a non-torch or truncated file

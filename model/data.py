@@ -8,10 +8,11 @@ import numpy as np
 import torch
 from PIL import Image
 
-from model.degradations import EQ2, DegradationRanges, degrade
-from model.imaging import list_images, load_image, luma_ref, luma_u8
-from qcsr.errors import QcsrError
-from qcsr.progress import progress
+from qcsr.fixedpoint.colour import luma_ref, luma_u8
+from qcsr.model.degradations import EQ2, DegradationRanges, degrade
+from qcsr.util.errors import QcsrError
+from qcsr.util.imaging import list_images, load_image
+from qcsr.util.progress import progress
 
 TRAIN_FOLDERS = ("T91", "BSD200")
 SCALE_AUG = (1.0, 0.9, 0.8, 0.7, 0.6)

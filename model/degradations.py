@@ -5,6 +5,9 @@ n ~ N(0, std^2), std ~ U[0, 0.02] on the [0, 1] scale. down_2 is the same antial
 downscale as the clean model (so sigma adds blur on top of it), the JPEG is Pillow's (4:2:0), and
 the noisy result is rounded and clipped to 8 bits like a decoded video frame.
 
+A clean fraction P (`DegradationRanges.clean_fraction`) makes each training image, with probability P,
+the plain bicubic LR instead (eq. 2 skipped), so a compression-trained model keeps clean quality.
+
 proposed-direct: the same with a direct downsampler: the Gaussian k_sigma is the only anti-aliasing
 filter, sampled at the LR pixel centres (HR coordinate 2i + 0.5, the grid of the bicubic downscale,
 so the LR image is not shifted against the evaluation's). Its LR images are sharper than bicubic ones
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from model.imaging import bicubic_downscale, jpeg_roundtrip
+from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip
 
 SIGMA_RANGE = (0.2, 0.8)
 JPEG_QUALITY_RANGE = (70, 99)
@@ -31,6 +34,7 @@ class DegradationParams:
     sigma: float = 0.0
     quality: int | None = None
     noise_std: float = 0.0
+    clean: bool = False  # the clean bicubic LR (the clean-fraction draw)
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,11 @@ class DegradationRanges:
     sigma: tuple[float, float] = SIGMA_RANGE
     quality: tuple[int, int] | None = JPEG_QUALITY_RANGE
     noise_std: tuple[float, float] = NOISE_STD_RANGE
+    clean_fraction: float = 0.0  # probability that an image is the clean bicubic LR (eq. 2 skipped)
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.clean_fraction <= 1.0:
+            raise ValueError(f"clean fraction must be in [0, 1], got {self.clean_fraction}")
         for name, top in (("sigma", 5.0), ("noise_std", 1.0)):
             lo, hi = getattr(self, name)
             if not 0.0 <= lo <= hi <= top:
@@ -56,7 +63,8 @@ class DegradationRanges:
 
     def to_dict(self) -> dict[str, list[float] | None]:
         q = list(self.quality) if self.quality is not None else None
-        return {"sigma": list(self.sigma), "quality": q, "noise_std": list(self.noise_std)}
+        return {"sigma": list(self.sigma), "quality": q, "noise_std": list(self.noise_std),
+                "clean_fraction": self.clean_fraction}  # fmt: skip
 
 
 EQ2 = DegradationRanges()
@@ -68,7 +76,8 @@ def sample_params(rng: np.random.Generator, ranges: DegradationRanges = EQ2) -> 
     sigma = float(rng.uniform(*ranges.sigma))
     quality = int(rng.integers(q_lo, q_hi + 1))
     noise = float(rng.uniform(*ranges.noise_std))
-    return DegradationParams(sigma=sigma, quality=quality if ranges.quality else None, noise_std=noise)
+    clean = bool(rng.uniform() < ranges.clean_fraction) if ranges.clean_fraction > 0 else False
+    return DegradationParams(sigma=sigma, quality=quality if ranges.quality else None, noise_std=noise, clean=clean)
 
 
 def gaussian_downscale(x: np.ndarray, sigma: float) -> np.ndarray:
@@ -96,6 +105,8 @@ def apply(hr: np.ndarray, p: DegradationParams, rng: np.random.Generator, direct
     `direct`: blur and downscale in one step by `gaussian_downscale` instead of blur + bicubic.
     """
     x = hr
+    if p.clean:
+        return bicubic_downscale(x)
     if direct:
         x = gaussian_downscale(x, p.sigma)
     else:

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
+from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
 
 
 @dataclass(frozen=True)

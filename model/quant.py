@@ -29,9 +29,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from fixedpoint.bicubic import PHASE_TAPS_5
-from fixedpoint.colour import rgb_to_y
-from fixedpoint.export import (
+from qcsr.fixedpoint.bicubic import PHASE_TAPS_5
+from qcsr.fixedpoint.colour import rgb_to_y
+from qcsr.fixedpoint.export import (
     BICUBIC_FRAC,
     FRAC_MAX,
     FRAC_MIN,
@@ -46,8 +46,8 @@ from fixedpoint.export import (
     QuantModel,
     build_quant_model,
 )
-from fixedpoint.format import FixedFormat, align, fake_quant, quantize, requantize, round_half_up
-from model.network import ArchConfig, QCSRNet
+from qcsr.fixedpoint.format import FixedFormat, align, fake_quant, quantize, requantize, round_half_up
+from qcsr.model.network import ArchConfig, QCSRNet
 
 Mode = Literal["float", "fake", "exact"]
 MODES = ("float", "fake", "exact")

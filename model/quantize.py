@@ -21,16 +21,17 @@ from typing import Any
 import numpy as np
 import torch
 
-from fixedpoint.export import QuantFormats, QuantModel, build_quant_model
-from fixedpoint.format import quantize
-from golden.engine import GoldenEngine
-from model.data import PatchSampler, load_training_images
-from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, luma_u8, modcrop
-from model.metrics import psnr
-from model.network import QCSRNet
-from model.quant import QuantQCSRNet, calibrate_formats, check_formats, quant_arch
-from qcsr.errors import QcsrError
-from qcsr.progress import progress
+from qcsr.fixedpoint.colour import luma_ref, luma_u8
+from qcsr.fixedpoint.export import QuantFormats, QuantModel, build_quant_model
+from qcsr.fixedpoint.format import quantize
+from qcsr.golden.engine import GoldenEngine
+from qcsr.model.data import PatchSampler, load_training_images
+from qcsr.model.network import QCSRNet
+from qcsr.model.quant import QuantQCSRNet, calibrate_formats, check_formats, quant_arch
+from qcsr.util.errors import QcsrError
+from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, modcrop
+from qcsr.util.metrics import psnr
+from qcsr.util.progress import progress
 
 VAL_FOLDER, VAL_COUNT, VAL_CROP = "BSD200", 8, 192  # held-out-style validation: training images, not benchmarks
 MIN_GAIN_DB = 1e-3  # a format change must gain at least this much validation PSNR (noise floor)
@@ -79,7 +80,7 @@ def golden_psnr(model: QuantModel, items: list[ValItem]) -> float:
 
 
 def float_psnr(net: QCSRNet, items: list[ValItem]) -> float:
-    from model.checkpoint import upscale_luma
+    from qcsr.model.checkpoint import upscale_luma
 
     return float(np.mean([psnr(it.ref, upscale_luma(net, it.lr)) for it in items]))
 

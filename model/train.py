@@ -16,13 +16,15 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from model.checkpoint import save_model, upscale_luma
-from model.data import PatchSampler, load_training_images
-from model.degradations import DEGRADATIONS, EQ2, DegradationRanges
-from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, luma_u8, modcrop
-from model.metrics import psnr
-from model.network import ArchConfig, QCSRNet, regroup_tail
-from qcsr.errors import QcsrError
+from qcsr.fixedpoint.colour import luma_ref, luma_u8
+from qcsr.model.checkpoint import save_model, upscale_luma
+from qcsr.model.data import PatchSampler, load_training_images
+from qcsr.model.degradations import DEGRADATIONS, EQ2, DegradationRanges
+from qcsr.model.network import ArchConfig, QCSRNet, regroup_tail
+from qcsr.model.reparam import RepQCSRNet
+from qcsr.util.errors import QcsrError
+from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, modcrop
+from qcsr.util.metrics import psnr
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def train(
     patch: int | None = None,
     batch: int | None = None,
     ranges: DegradationRanges | None = None,
+    reparam: int = 0,
 ) -> dict[str, Any] | None:
     """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
 
@@ -149,6 +152,8 @@ def train(
     `init` starts from the weights of a float model file (fine-tuning, e.g. with `loss="l2"`, the
     loss that PSNR measures); `lr`, `patch` (HR crop side) and `batch` override the preset's values;
     `ranges` overrides eq. 2's parameter ranges (proposed degradations only).
+    `reparam` E > 0 trains the re-parameterised expansion (model/reparam.py, pointwise expansion E)
+    and writes the folded network: OUT has the deployed architecture; only OUT.ckpt holds branches.
     """
     if degradation not in DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
@@ -157,6 +162,8 @@ def train(
     if degradation == "proposed-direct" and ranges is not None and ranges.sigma[0] <= 0:
         raise QcsrError("proposed-direct needs a Gaussian: the --sigma range must start above 0")
     ranges = ranges or EQ2
+    if reparam < 0:
+        raise QcsrError(f"--reparam must be a pointwise expansion factor >= 1 (0: off), got {reparam}")
     if preset not in PRESETS:
         raise QcsrError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     p = PRESETS[preset]
@@ -187,12 +194,14 @@ def train(
     net = QCSRNet(arch or ArchConfig())
     parent: dict[str, Any] | None = None
     if init is not None:
-        from model.checkpoint import load_model
+        from qcsr.model.checkpoint import load_model
 
         net, parent = load_model(init)
         widen = arch is not None and arch.G != net.cfg.G and net.cfg.G % arch.G == 0
         if widen and replace(arch, G=net.cfg.G) == net.cfg:
             net = regroup_tail(net, arch.G)  # e.g. --G 1 from a G = 4 parent: same function, more weights
+    if reparam:
+        net = RepQCSRNet(expand=reparam, init=net)  # same function as `net` at the start
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
     sampler = PatchSampler(images, p.patch, degradation, seed, ranges)
     start, elapsed = 0, 0.0
@@ -201,7 +210,11 @@ def train(
         if not ckpt_path.is_file():
             raise QcsrError(f"--resume: no checkpoint at {ckpt_path}")
         ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        if ck.get("reparam", 0) != reparam:
+            raise QcsrError(f"--resume: {ckpt_path} was trained with --reparam {ck.get('reparam', 0)}, not {reparam}")
         net = QCSRNet(ArchConfig(**ck["arch"]))
+        if reparam:
+            net = RepQCSRNet(net.cfg, expand=reparam)
         net.load_state_dict(ck["model"])
         opt = torch.optim.Adam(net.parameters(), lr=p.lr)
         opt.load_state_dict(ck["optimizer"])
@@ -249,6 +262,7 @@ def train(
         if done % p.val_every == 0 or done == p.steps or done == stop_after:
             ck = {
                 "arch": net.cfg.to_dict(),
+                "reparam": reparam,
                 "model": net.state_dict(),
                 "optimizer": opt.state_dict(),
                 "sampler": sampler.state(),
@@ -274,6 +288,7 @@ def train(
         "iterations": p.steps,
         "schedule_history": history,
         "loss": loss,
+        **({"reparam": net.describe()} if reparam else {}),
         **({"finetuned_from": {"file": Path(init).name, "provenance": parent}} if init is not None else {}),
         "train_seconds": round(time.time() - t0, 1),
         "torch_threads": torch.get_num_threads(),
@@ -281,6 +296,6 @@ def train(
         "final_validation": {k: rows[-1][k] for k in ("val_set", "val_psnr_clean", "val_psnr_jpeg80")} if rows else {},
     }
     net.eval()
-    save_model(net, out, provenance)
+    save_model(net.fold() if reparam else net, out, provenance)  # a model file is always the deployed network
     out.with_suffix(".json").write_text(json.dumps({"provenance": provenance}, indent=2) + "\n")
     return provenance

@@ -1,4 +1,4 @@
-"""The `qcsr` command line: train, eval, upscale, golden (and later quantize, bench)."""
+"""The `qcsr` command line: train, quantize, eval, upscale, golden, report, figure, sweep, bench, ablation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from qcsr.errors import QcsrError
+from qcsr.util.errors import QcsrError
 
 DEFAULT_DATA = Path("../shared/datasets")
 
@@ -26,9 +26,9 @@ def _range(text: str | None, what: str, kind: type = float) -> tuple | None:
 
 def degradation_ranges(a: argparse.Namespace):
     """The eq. 2 ranges given on the command line, or None when none was."""
-    from model.degradations import EQ2, DegradationRanges
+    from qcsr.model.degradations import EQ2, DegradationRanges
 
-    if a.sigma is None and a.quality is None and a.noise is None:
+    if a.sigma is None and a.quality is None and a.noise is None and a.clean_fraction is None:
         return None
     quality = EQ2.quality if a.quality is None else None if a.quality == "none" else _range(a.quality, "quality", int)
     try:
@@ -36,14 +36,15 @@ def degradation_ranges(a: argparse.Namespace):
             sigma=_range(a.sigma, "sigma") or EQ2.sigma,
             quality=quality,
             noise_std=_range(a.noise, "noise") or EQ2.noise_std,
+            clean_fraction=EQ2.clean_fraction if a.clean_fraction is None else a.clean_fraction,
         )
     except ValueError as e:
         raise QcsrError(str(e)) from None
 
 
 def cmd_train(a: argparse.Namespace) -> None:
-    from model.network import ArchConfig
-    from model.train import train
+    from qcsr.model.network import ArchConfig
+    from qcsr.model.train import train
 
     arch = ArchConfig(F=a.F, C=a.C, N=a.N, KH=a.KH, KW=a.KW, G=a.G)
     ranges = degradation_ranges(a)
@@ -64,6 +65,7 @@ def cmd_train(a: argparse.Namespace) -> None:
         patch=a.patch,
         batch=a.batch,
         ranges=ranges,
+        reparam=a.reparam,
     )
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
@@ -72,7 +74,7 @@ def cmd_train(a: argparse.Namespace) -> None:
 
 
 def cmd_eval(a: argparse.Namespace) -> None:
-    from model.evaluate import evaluate, parse_conditions, to_markdown, write_report
+    from qcsr.evaluate import evaluate, parse_conditions, to_markdown, write_report
 
     sets = [s.strip() for s in a.sets.split(",") if s.strip()]
     report = evaluate(a.model, a.data, sets, parse_conditions(a.jpeg), engine=a.engine)
@@ -84,8 +86,8 @@ def cmd_eval(a: argparse.Namespace) -> None:
 
 
 def cmd_upscale(a: argparse.Namespace) -> None:
-    from model.imaging import load_image, save_image
-    from model.pipeline import default_engine, image_upscaler
+    from qcsr.pipeline import default_engine, image_upscaler
+    from qcsr.util.imaging import load_image, save_image
 
     if Path(a.output).suffix.lower() not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
         raise QcsrError(f"unsupported output image type: {a.output}")
@@ -96,30 +98,30 @@ def cmd_upscale(a: argparse.Namespace) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> None:
-    from model.checkpoint import ZOO
-    from model.report import write_results
+    from qcsr.models import ZOO
+    from qcsr.report import write_results
 
     for p in write_results(a.results, a.md, a.readme, ZOO):
         print(f"wrote {p}")
 
 
 def cmd_ablation(a: argparse.Namespace) -> None:
-    from model.ablation import write_ablation
+    from qcsr.ablation import write_ablation
 
     for p in write_ablation(a.runs, a.md, a.png, a.reference, a.baseline):
         print(f"wrote {p}")
 
 
 def cmd_figure(a: argparse.Namespace) -> None:
-    from model.figures import zebra_figure
+    from qcsr.figures import zebra_figure
 
     zebra_figure(a.data, a.out, quality=a.quality)
     print(f"wrote {a.out}")
 
 
 def cmd_golden(a: argparse.Namespace) -> None:
-    from model.golden_job import run_golden_job
-    from model.pipeline import default_engine
+    from qcsr.golden_job import run_golden_job
+    from qcsr.pipeline import default_engine
 
     engine = a.engine or default_engine(a.model)
     for what, path in run_golden_job(a.out, a.data, a.model, engine, vectors=not a.no_vectors):
@@ -127,15 +129,16 @@ def cmd_golden(a: argparse.Namespace) -> None:
 
 
 def cmd_quantize(a: argparse.Namespace) -> None:
-    from fixedpoint.export import save_quant_model
-    from model.checkpoint import load_model
-    from model.quantize import quantize_model
+    from qcsr.fixedpoint.export import save_quant_model
+    from qcsr.model.quantize import quantize_model
+    from qcsr.models import open_model
 
     if a.threads:
         import torch
 
         torch.set_num_threads(a.threads)
-    net, prov = load_model(a.model)
+    ref = open_model(a.model)
+    net, prov = ref.float_net(), ref.float_provenance()
     data = a.data if a.data.is_dir() else None
     res = quantize_model(net, prov, Path(a.model).name, data, a.weight_bits, a.act_bits, a.qat_steps, a.passes)
     save_quant_model(res.model, a.out)
@@ -146,10 +149,10 @@ def cmd_quantize(a: argparse.Namespace) -> None:
 
 
 def cmd_sweep(a: argparse.Namespace) -> None:
-    from model.checkpoint import load_model
-    from model.sweep import run_sweep, sweep_markdown, write_sweep
+    from qcsr.models import open_model
+    from qcsr.sweep import run_sweep, sweep_markdown, write_sweep
 
-    net, _ = load_model(a.model)
+    net = open_model(a.model).float_net()
     res = run_sweep(net, a.data)
     print(sweep_markdown(res, a.model), end="")
     for p in write_sweep(res, a.model, a.out):
@@ -157,7 +160,7 @@ def cmd_sweep(a: argparse.Namespace) -> None:
 
 
 def cmd_bench(a: argparse.Namespace) -> None:
-    from model.bench import bench_markdown, run_bench, write_bench
+    from qcsr.bench import bench_markdown, run_bench, write_bench
 
     rows = run_bench(a.model, a.repeat, a.extra)
     print(bench_markdown(rows, a.model), end="")
@@ -186,6 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--sigma", help="proposed: blur sigma range LOW,HIGH (default 0.2,0.8; 0,0 = no blur)")
     t.add_argument("--quality", help="proposed: JPEG quality range LOW,HIGH (default 70,99) or 'none'")
     t.add_argument("--noise", help="proposed: noise std range LOW,HIGH on [0, 1] (default 0,0.02; 0,0 = none)")
+    t.add_argument("--clean-fraction", type=float,
+                   help="proposed: probability that a training image is the clean bicubic LR (default 0)")
+    t.add_argument("--reparam", type=int, default=0, metavar="E",
+                   help="train re-parameterised linear branches (pointwise expansion E, e.g. 4) and write the "
+                        "folded deployed network (default 0: off)")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)

@@ -163,15 +163,15 @@ def vector_entry(name: str) -> dict:
 
 def vector_array(entry: dict, key: str) -> np.ndarray:
     """One file of a vector as an array (see docs/ARCHITECTURE.md section 3)."""
-    from golden.vectors import read_array
+    from qcsr.golden.vectors import read_array
 
     return read_array(vectors_path() / entry["name"], entry["files"][key])
 
 
 def vector_model(entry: dict):
     """The vector's QuantModel, rebuilt from its cfg packet and the index's formats (no model file needed)."""
-    from fixedpoint.export import QuantArch, QuantFormats, build_quant_model
-    from golden.config_packet import parse_config_words
+    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.golden.config_packet import parse_config_words
 
     words = vector_array(entry, "cfg")
     signed = words.astype(np.int64)
@@ -434,7 +434,7 @@ def layer_cases(names: list[str]):
 def shift_model(arch: dict, shifts: list[int], fw: int, wmax: int, seed: int):
     """A random model with chosen requantization shifts s_l (fa_l = fa_(l-1) + fw - s_l, input frac 0)
     and random weights in [-wmax, wmax]: reaches left shifts (s <= 0) and unusual residual alignments."""
-    from fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
 
     rng = np.random.default_rng(seed)
     qa = QuantArch(**arch)
@@ -452,8 +452,8 @@ def shift_model(arch: dict, shifts: list[int], fw: int, wmax: int, seed: int):
 def random_layer_case(arch: dict, width: int, height: int, seed: int, shifts: list[int] | None = None):
     """A random model of another architecture and its golden trace on a random luma frame
     (with `shifts`: small weights, a dark frame and the given shifts, e.g. left shifts)."""
-    from fixedpoint.export import QuantArch, QuantFormats, build_quant_model
-    from golden.engine import GoldenEngine
+    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.golden.engine import GoldenEngine
 
     rng = np.random.default_rng(seed)
     qa = QuantArch(**arch)

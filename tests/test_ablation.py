@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from model.ablation import _delta, feature_line_bits, requantizers, write_ablation
-from model.checkpoint import save_model
-from model.network import ArchConfig, QCSRNet
+from qcsr.ablation import _delta, feature_line_bits, requantizers, write_ablation
 from qcsr.cli import main
-from qcsr.errors import QcsrError
+from qcsr.model.checkpoint import save_model
+from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.util.errors import QcsrError
 
 ARCHS = [ArchConfig(), ArchConfig(C=20, N=4), ArchConfig(C=16, N=5, KH=3, KW=5), ArchConfig(F=5, C=8, N=2, G=2)]
 

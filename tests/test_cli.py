@@ -12,9 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
-from model.checkpoint import ZOO, load_model, save_model
-from model.network import QCSRNet
 from qcsr.cli import main
+from qcsr.model import ZOO
+from qcsr.model.checkpoint import load_model, save_model
+from qcsr.model.network import QCSRNet
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +143,12 @@ def test_degradation_ranges_recorded_and_validated(tmp_path, image_sets, capsys)
     code, _, err = run([*common, "--degradation", "proposed", "--noise", "0,0", "--quality", "none"], capsys)
     assert code == 0, err
     ranges = load_model(out)[1]["degradation_ranges"]
-    assert ranges == {"sigma": [0.2, 0.8], "quality": None, "noise_std": [0.0, 0.0]}
+    assert ranges == {"sigma": [0.2, 0.8], "quality": None, "noise_std": [0.0, 0.0], "clean_fraction": 0.0}
+    code, _, err = run([*common, "--degradation", "proposed", "--clean-fraction", "0.5"], capsys)
+    assert code == 0, err
+    assert load_model(out)[1]["degradation_ranges"]["clean_fraction"] == 0.5
     for args, needle in (
+        (["--degradation", "proposed", "--clean-fraction", "1.5"], "clean fraction"),
         (["--degradation", "proposed", "--noise", "0.01"], "--noise must be LOW,HIGH"),
         (["--degradation", "proposed", "--quality", "90,80"], "quality range"),
         (["--degradation", "bicubic", "--sigma", "0.1,0.2"], "proposed degradations only"),
@@ -152,6 +157,21 @@ def test_degradation_ranges_recorded_and_validated(tmp_path, image_sets, capsys)
         bad = tmp_path / "bad.pt"
         code, _, err = run([*common[:-1], bad, *args], capsys)
         assert_clean_failure(code, err, needle, bad)
+
+
+def test_reparam_training_writes_the_folded_network(tmp_path, image_sets, capsys):
+    """--reparam trains the expansion; OUT is the deployed architecture, the checkpoint resumes the branches."""
+    out = tmp_path / "r.pt"
+    common = ["train", "--degradation", "bicubic", "--data", image_sets, "--threads", "1", "--out", out,
+              "--reparam", "2"]  # fmt: skip
+    assert run([*common, "--steps", "4", "--stop-after", "2"], capsys)[0] == 0
+    code, _, err = run([*common, "--steps", "4", "--resume"], capsys)
+    assert code == 0, err
+    net, prov = load_model(out)
+    assert type(net).__name__ == "QCSRNet" and sum(p.numel() for p in net.parameters()) == 2560
+    assert prov["reparam"]["pointwise_expand"] == 2 and prov["reparam"]["deployed_weights"] == 2560
+    code, _, err = run([*common[:-1], "0", "--steps", "6", "--resume"], capsys)  # resumed without the expansion
+    assert_clean_failure(code, err, "--reparam 2")
 
 
 # --- bad input: one clear line, exit code 2, no partial output --------------------------------

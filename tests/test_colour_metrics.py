@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy.ndimage import correlate
 
-from fixedpoint.colour import (
+from qcsr.fixedpoint.colour import (
     RGB_TO_YCBCR,
     YCBCR_OFFSET,
     YCBCR_TO_RGB,
@@ -11,7 +11,7 @@ from fixedpoint.colour import (
     rgb_to_ycbcr,
     ycbcr_to_rgb,
 )
-from model.metrics import psnr, ssim
+from qcsr.util.metrics import psnr, ssim
 
 
 def test_bt601_anchor_points():

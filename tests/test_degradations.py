@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from model import degradations as d
-from model.imaging import bicubic_downscale
+from qcsr.model import degradations as d
+from qcsr.util.imaging import bicubic_downscale
 
 
 def test_parameter_ranges():
@@ -100,7 +100,26 @@ def test_direct_variant_is_sharper_than_proposed(camera, sigma):
 def test_ranges_default_to_eq2_and_draw_the_same_sequence():
     a, b = np.random.default_rng(3), np.random.default_rng(3)
     assert [d.sample_params(a) for _ in range(20)] == [d.sample_params(b, d.DegradationRanges()) for _ in range(20)]
-    assert d.EQ2.to_dict() == {"sigma": [0.2, 0.8], "quality": [70, 99], "noise_std": [0.0, 0.02]}
+    assert d.EQ2.to_dict() == {"sigma": [0.2, 0.8], "quality": [70, 99], "noise_std": [0.0, 0.02],
+                               "clean_fraction": 0.0}
+
+
+def test_clean_fraction_gives_the_clean_lr_that_often(astronaut):
+    """With clean fraction P an image is the plain bicubic LR with probability P, eq. 2 otherwise."""
+    from qcsr.util.imaging import bicubic_downscale
+
+    hr = astronaut[:64, :64]
+    clean = bicubic_downscale(hr)
+    rng = np.random.default_rng(0)
+    always = d.DegradationRanges(clean_fraction=1.0)
+    assert all(np.array_equal(d.degrade(hr, "proposed", rng, always), clean) for _ in range(5))
+    half = d.DegradationRanges(clean_fraction=0.5)
+    hits = sum(np.array_equal(d.degrade(hr, "proposed", rng, half), clean) for _ in range(200))
+    assert 70 <= hits <= 130, hits  # binomial(200, 0.5): 6 sigma
+    never = sum(np.array_equal(d.degrade(hr, "proposed", rng), clean) for _ in range(20))
+    assert never == 0
+    with pytest.raises(ValueError, match="clean fraction"):
+        d.DegradationRanges(clean_fraction=-0.1)
 
 
 def test_narrowed_ranges_are_respected():

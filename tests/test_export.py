@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import torch
 
-from fixedpoint import bicubic, colour
-from fixedpoint.export import (
+from qcsr.fixedpoint import bicubic, colour
+from qcsr.fixedpoint.export import (
     MANIFEST_FORMAT,
     MANIFEST_VERSION,
     QuantFormats,
@@ -25,10 +25,10 @@ from fixedpoint.export import (
     save_quant_model,
     to_manifest,
 )
-from fixedpoint.format import quantize
-from model.network import QCSRNet
-from model.quant import QuantQCSRNet, calibrate
-from qcsr.errors import QcsrError
+from qcsr.fixedpoint.format import quantize
+from qcsr.model.network import QCSRNet
+from qcsr.model.quant import QuantQCSRNet, calibrate
+from qcsr.util.errors import QcsrError
 
 torch.set_num_threads(1)
 

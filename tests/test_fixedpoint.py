@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from fixedpoint.format import (
+from qcsr.fixedpoint.format import (
     FixedFormat,
     align,
     dequantize,

@@ -11,13 +11,14 @@ import pytest
 import torch
 from skimage import data
 
-from fixedpoint.bicubic import upscale2x_u8
-from fixedpoint.colour import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
-from fixedpoint.export import QuantFormats, QuantModel, load_quant_model, save_quant_model
-from golden.engine import GoldenEngine, pixel_shuffle, upscale
-from model.checkpoint import ZOO, load_model
-from model.network import ArchConfig, QCSRNet
-from model.quant import QuantQCSRNet, calibrate, calibration_images
+from qcsr.fixedpoint.bicubic import upscale2x_u8
+from qcsr.fixedpoint.colour import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
+from qcsr.fixedpoint.export import QuantFormats, QuantModel, load_quant_model, save_quant_model
+from qcsr.golden.engine import GoldenEngine, pixel_shuffle, upscale
+from qcsr.model import ZOO
+from qcsr.model.checkpoint import load_model
+from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.model.quant import QuantQCSRNet, calibrate, calibration_images
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +110,7 @@ def saturating_qnet(random_qnet: QuantQCSRNet) -> QuantQCSRNet:
 
 def test_golden_does_not_import_torch() -> None:
     code = (
-        "import sys, golden, golden.engine, fixedpoint.export, fixedpoint.format\n"
+        "import sys, qcsr.golden, qcsr.golden.engine, qcsr.fixedpoint.export, qcsr.fixedpoint.format\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from golden.vectors import Vector, read_array, write_vectors
+from qcsr.golden.vectors import Vector, read_array, write_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 CSIM = ROOT / "build" / "hls" / "qcsr_csim"

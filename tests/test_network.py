@@ -4,8 +4,8 @@ import torch
 from PIL import Image
 from scipy.ndimage import maximum_filter1d
 
-from fixedpoint.bicubic import upscale2x_axis, upscale2x_raw, upscale2x_u8
-from model.network import ArchConfig, FixedBicubic2x, QCSRNet, count_weights, regroup_tail
+from qcsr.fixedpoint.bicubic import upscale2x_axis, upscale2x_raw, upscale2x_u8
+from qcsr.model.network import ArchConfig, FixedBicubic2x, QCSRNet, count_weights, regroup_tail
 
 
 def test_default_network_has_2560_weights_and_no_biases():

@@ -10,16 +10,17 @@ import pytest
 import torch
 from PIL import Image
 
-from fixedpoint.colour import rgb_to_y
-from fixedpoint.export import QuantModel, load_quant_model, save_quant_model
-from golden.config_packet import config_words, parse_config_words, residual_shifts
-from golden.engine import GoldenEngine
-from golden.vectors import adversarial_inputs, read_array, real_inputs, stress_model
-from model.checkpoint import save_model
-from model.network import QCSRNet
-from model.pipeline import ZOO, image_upscaler
-from model.quant import QuantQCSRNet, calibrate
 from qcsr.cli import main
+from qcsr.fixedpoint.colour import rgb_to_y
+from qcsr.fixedpoint.export import QuantModel, load_quant_model, save_quant_model
+from qcsr.golden.config_packet import config_words, parse_config_words, residual_shifts
+from qcsr.golden.engine import GoldenEngine
+from qcsr.golden.vectors import adversarial_inputs, read_array, real_inputs, stress_model
+from qcsr.model import ZOO
+from qcsr.model.checkpoint import save_model
+from qcsr.model.network import QCSRNet
+from qcsr.model.quant import QuantQCSRNet, calibrate
+from qcsr.pipeline import image_upscaler
 
 torch.set_num_threads(1)
 INPUTS = {**real_inputs(), **adversarial_inputs()}
@@ -80,8 +81,9 @@ def test_stress_model_saturates(models):
 
 @pytest.mark.datasets
 def test_fake_quant_equals_golden_on_set5(datasets, models):
-    from model.evaluate import make_lr
-    from model.imaging import list_images, load_image, luma_u8, modcrop
+    from qcsr.evaluate import make_lr
+    from qcsr.fixedpoint.colour import luma_u8
+    from qcsr.util.imaging import list_images, load_image, modcrop
 
     shipped = [k for k in models if k.startswith("qcsr")]
     if not shipped:
@@ -183,7 +185,7 @@ def test_golden_cli_writes_images_table_and_vectors(tmp_path, models, capsys):
 
 
 def test_bench_rows(monkeypatch, tmp_path, models):
-    import model.bench as bench
+    import qcsr.bench as bench
 
     qpath = tmp_path / "m.q.json"
     save_quant_model(models["random"], qpath)

@@ -1,6 +1,6 @@
 import json
 
-from model.report import BEGIN, END, claim_check, load_reports, write_results
+from qcsr.report import BEGIN, END, claim_check, load_reports, write_results
 
 
 def _report(model: str, base: float) -> dict:

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <functional>
 #include <random>
 #include <sstream>
@@ -29,20 +30,34 @@
 #include "../qcsr_csim.h"
 #include "../qcsr_requant.h"
 #include "../qcsr_top.h"
-#include "json_min.h"
 
 using qcsr::arch;
 
 namespace {
 
 // ------------------------------------------------------------------------------------ vectors
+// One file of a vector: raw little-endian C-order array (index.txt: file <tensor> <file> <dtype> <ndim> <dims>).
+struct FileEntry {
+    std::string file, dtype;
+    std::vector<size_t> shape;
+};
+
 struct Vec {
     std::string name, kind, model, dir;
     int W = 0, H = 0;
     std::vector<uint8_t> in_rgb, out_rgb;  // (H, W, 3), (2H, 2W, 3)
     std::vector<uint32_t> cfg;
-    std::vector<std::pair<std::string, std::string>> extra;  // intermediate name -> dtype
-    const jsonmin::Value* files = nullptr;
+    std::map<std::string, FileEntry> files;  // tensor name -> file entry (index.txt)
+
+    const FileEntry* find(const std::string& tensor) const {
+        auto it = files.find(tensor);
+        return it == files.end() ? nullptr : &it->second;
+    }
+    const FileEntry& at(const std::string& tensor) const {
+        const FileEntry* e = find(tensor);
+        if (!e) throw std::runtime_error(name + ": index.txt has no file for " + tensor);
+        return *e;
+    }
 };
 
 std::vector<uint8_t> read_file(const std::string& path) {
@@ -58,14 +73,14 @@ size_t dtype_size(const std::string& d) {
     throw std::runtime_error("unknown dtype " + d);
 }
 
-// Loads one file entry of index.json as int values (little endian).
-std::vector<int64_t> load_entry(const std::string& dir, const jsonmin::Value& e) {
-    const std::string dtype = e.at("dtype").as_str();
+// Loads one file entry as int values (little endian).
+std::vector<int64_t> load_entry(const std::string& dir, const FileEntry& e) {
+    const std::string& dtype = e.dtype;
     size_t n = 1;
-    for (const auto& d : e.at("shape").arr) n *= static_cast<size_t>(d.as_int());
-    const std::vector<uint8_t> raw = read_file(dir + "/" + e.at("file").as_str());
+    for (size_t d : e.shape) n *= d;
+    const std::vector<uint8_t> raw = read_file(dir + "/" + e.file);
     const size_t sz = dtype_size(dtype);
-    if (raw.size() != n * sz) throw std::runtime_error(e.at("file").as_str() + ": size does not match its shape");
+    if (raw.size() != n * sz) throw std::runtime_error(e.file + ": size does not match its shape");
     std::vector<int64_t> out(n);
     for (size_t i = 0; i < n; i++) {
         const uint8_t* p = &raw[i * sz];
@@ -80,27 +95,41 @@ std::vector<int64_t> load_entry(const std::string& dir, const jsonmin::Value& e)
 }
 
 struct VectorSet {
-    jsonmin::Value index;
     std::vector<Vec> vecs;
 };
 
+// index.txt, the flat form of index.json that golden/vectors.py writes beside it (flat_index()):
+//   qcsr-vectors 1
+//   vector <name> <kind> <model> <width> <height> <nfiles>
+//   file <tensor> <file> <dtype> <ndim> <dim>...        (nfiles lines)
 void load_vectors(const std::string& dir, VectorSet& vs) {
-    std::vector<uint8_t> raw = read_file(dir + "/index.json");
-    vs.index = jsonmin::parse(std::string(raw.begin(), raw.end()));
-    if (vs.index.at("format").as_str() != "qcsr-vectors" || vs.index.at("version").as_int() != 1)
-        throw std::runtime_error("index.json: not a qcsr-vectors version 1 index");
-    for (const auto& v : vs.index.at("vectors").arr) {
+    std::ifstream in(dir + "/index.txt");
+    if (!in) throw std::runtime_error("cannot read " + dir + "/index.txt (vectors from an older qcsr?)");
+    std::string tag, word;
+    int version = 0;
+    if (!(in >> tag >> version) || tag != "qcsr-vectors" || version != 1)
+        throw std::runtime_error("index.txt: not a qcsr-vectors version 1 index");
+    while (in >> word) {
+        if (word != "vector") throw std::runtime_error("index.txt: expected 'vector', got '" + word + "'");
         Vec x;
-        x.name = v.at("name").as_str();
-        x.kind = v.at("kind").as_str();
-        x.model = v.at("model").as_str();
-        x.W = static_cast<int>(v.at("width").as_int());
-        x.H = static_cast<int>(v.at("height").as_int());
+        int nfiles = 0;
+        if (!(in >> x.name >> x.kind >> x.model >> x.W >> x.H >> nfiles) || nfiles < 0)
+            throw std::runtime_error("index.txt: malformed vector line");
+        for (int i = 0; i < nfiles; i++) {
+            std::string tensor;
+            FileEntry e;
+            size_t ndim = 0;
+            if (!(in >> word >> tensor >> e.file >> e.dtype >> ndim) || word != "file")
+                throw std::runtime_error("index.txt: malformed file line in vector " + x.name);
+            e.shape.resize(ndim);
+            for (size_t& d : e.shape)
+                if (!(in >> d)) throw std::runtime_error("index.txt: malformed shape in vector " + x.name);
+            x.files[tensor] = e;
+        }
         x.dir = dir + "/" + x.name;
-        x.files = &v.at("files");
-        for (int64_t b : load_entry(x.dir, x.files->at("input_rgb"))) x.in_rgb.push_back(static_cast<uint8_t>(b));
-        for (int64_t b : load_entry(x.dir, x.files->at("output_rgb"))) x.out_rgb.push_back(static_cast<uint8_t>(b));
-        for (int64_t w : load_entry(x.dir, x.files->at("cfg"))) x.cfg.push_back(static_cast<uint32_t>(w));
+        for (int64_t b : load_entry(x.dir, x.at("input_rgb"))) x.in_rgb.push_back(static_cast<uint8_t>(b));
+        for (int64_t b : load_entry(x.dir, x.at("output_rgb"))) x.out_rgb.push_back(static_cast<uint8_t>(b));
+        for (int64_t w : load_entry(x.dir, x.at("cfg"))) x.cfg.push_back(static_cast<uint32_t>(w));
         if (x.in_rgb.size() != static_cast<size_t>(x.W * x.H * 3) || x.out_rgb.size() != static_cast<size_t>(12 * x.W * x.H))
             throw std::runtime_error(x.name + ": input/output sizes do not match width/height");
         vs.vecs.push_back(x);
@@ -523,7 +552,7 @@ std::string compare_tensor(const std::string& name, const std::vector<int>& got,
 void test_layers(const Vec& v) {
     const std::string name = "layers:" + v.name;
     if (!selected(name)) return;
-    if (!v.files->find("head")) return;  // intermediates only for small vectors
+    if (!v.find("head")) return;  // intermediates only for small vectors
     Harness h;
     qcsr_csim::trace.arm(v.W, v.H);
     h.push_cfg(v.cfg);
@@ -538,7 +567,7 @@ void test_layers(const Vec& v) {
     for (int l = 0; l < arch::NL; l++) tensors.push_back({layer_name(l), &t.layer[l]});
     for (const auto& tn : tensors) {
         if (!err.empty()) break;
-        const jsonmin::Value* e = v.files->find(tn.first);
+        const FileEntry* e = v.find(tn.first);
         if (!e) {
             err = "golden intermediate " + tn.first + " missing";
             break;

@@ -83,14 +83,14 @@ def bench_model():
 
         name = next(v["name"] for v in vector_index()["vectors"] if v["model"] == "proposed")
         return vector_model(vector_entry(name)), f"vectors {vec} ({name})"
-    from golden.vectors import shipped_models
+    from qcsr.models import shipped_models
 
     return shipped_models()["proposed"], "model/zoo/qcsr_x2_proposed.q.json"
 
 
 def run(w: int = 1920, h: int = 1080, seed: int = 1) -> dict:
-    from golden.config_packet import config_words
-    from golden.engine import GoldenEngine
+    from qcsr.golden.config_packet import config_words
+    from qcsr.golden.engine import GoldenEngine
 
     t0 = time.time()
     exe = build(BUILD_ROOT / "bench-qcsr_top-default")

@@ -34,7 +34,7 @@ def extremes(seed: int) -> np.ndarray:
 
 @cocotb.test()
 async def colour_matches_reference(dut):
-    from fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
+    from qcsr.fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
 
     start_clock(dut)
     direction = os.environ["QCSR_DIRECTION"]

@@ -32,7 +32,7 @@ def cases(s: int, rng) -> list[int]:
 
 @cocotb.test()
 async def requant_matches_reference(dut):
-    from fixedpoint.format import FixedFormat, requantize
+    from qcsr.fixedpoint.format import FixedFormat, requantize
 
     relu = int(os.environ["QCSR_RELU"])
     fmt = FixedFormat(14, 0, not relu)

@@ -37,13 +37,13 @@ def compare(name: str, got: np.ndarray, want: np.ndarray) -> None:
 
 
 def golden_frame(model, rgb: np.ndarray) -> np.ndarray:
-    from golden.engine import GoldenEngine
+    from qcsr.golden.engine import GoldenEngine
 
     return GoldenEngine(model).upscale(rgb)
 
 
 def cfg_for(model, width: int, height: int) -> np.ndarray:
-    from golden.config_packet import config_words
+    from qcsr.golden.config_packet import config_words
 
     return config_words(model, width, height)
 
@@ -290,7 +290,7 @@ async def config_packets(dut):
 async def perturbed_weight_mismatches(dut):
     """One head weight changed in the packet: the output must differ from the vector's golden frame
     (proves the comparison can fail) and equal the golden frame of the perturbed model."""
-    from fixedpoint.export import build_quant_model
+    from qcsr.fixedpoint.export import build_quant_model
 
     tb = QcsrTop(dut)
     await tb.reset()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from model.evaluate import make_lr
-from model.imaging import load_image, luma_ref, modcrop
-from model.metrics import psnr
-from model.pipeline import image_upscaler
-from qcsr.atomic import save_bytes
+from qcsr.evaluate import make_lr
+from qcsr.fixedpoint.colour import luma_ref
+from qcsr.pipeline import image_upscaler
+from qcsr.util.atomic import save_bytes
+from qcsr.util.imaging import load_image, modcrop
+from qcsr.util.metrics import psnr
 
 ZEBRA_CROP = (slice(130, 290), slice(360, 560))  # rows, cols of Set14 zebra: neck and head stripes
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from fixedpoint.colour import rgb_to_y, rgb_to_y_float
-from qcsr.atomic import save_bytes
-from qcsr.errors import QcsrError
+from qcsr.util.atomic import save_bytes
+from qcsr.util.errors import QcsrError
 
 IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".ppm", ".pgm"}
 
@@ -33,16 +32,6 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
             return np.asarray(im.convert(mode), dtype=np.uint8).copy()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
         raise QcsrError(f"cannot read image {p}: {e}") from None
-
-
-def luma_u8(img: np.ndarray) -> np.ndarray:
-    """The pipeline's integer luma: grey images are their own luma, RGB goes through BT.601."""
-    return img if img.ndim == 2 else rgb_to_y(img)
-
-
-def luma_ref(img: np.ndarray) -> np.ndarray:
-    """Reference luma for PSNR/SSIM (float64): grey as is, RGB through exact BT.601."""
-    return img.astype(np.float64) if img.ndim == 2 else rgb_to_y_float(img)
 
 
 def list_images(folder: str | os.PathLike) -> list[Path]:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from model.pipeline import golden_engine, luma_upscaler
-from qcsr.atomic import save_bytes
+from qcsr.pipeline import golden_engine, luma_upscaler
+from qcsr.util.atomic import save_bytes
 
 FRAME_W, FRAME_H = 1920, 1080
 
@@ -45,7 +45,7 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> lis
     frame = test_frame()
     rows: list[dict[str, Any]] = []
     gold = golden_engine(model)
-    from fixedpoint.colour import rgb_to_y
+    from qcsr.fixedpoint.colour import rgb_to_y
 
     y = rgb_to_y(frame)
     cases: list[tuple[str, str, Callable[[], Any]]] = [

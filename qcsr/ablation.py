@@ -8,10 +8,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.evaluate import BENCHMARK_SETS as SETS
-from model.network import ArchConfig
-from qcsr.atomic import save_bytes
-from qcsr.errors import QcsrError
+from qcsr.evaluate import BENCHMARK_SETS as SETS
+from qcsr.model.network import ArchConfig
+from qcsr.util.atomic import save_bytes
+from qcsr.util.errors import QcsrError
 
 ACT_BITS = 14
 INPUT_BITS = 8
@@ -46,7 +46,7 @@ class Variant:
 
 def load_variant(model_path: Path) -> Variant:
     """Read `<name>.pt`, `<name>.log.csv` and `<name>.eval.json` (a `qcsr eval --json` report)."""
-    from model.checkpoint import load_model
+    from qcsr.model.checkpoint import load_model
 
     net, prov = load_model(model_path)
     log = model_path.with_suffix(".log.csv")
@@ -72,7 +72,7 @@ def load_variant(model_path: Path) -> Variant:
 
 def training_label(prov: dict) -> str:
     """'bicubic', 'proposed' or e.g. 'proposed, noise_std 0-0, quality off' from a model's provenance."""
-    from model.degradations import EQ2
+    from qcsr.model.degradations import EQ2
 
     label = str(prov.get("degradation", "?"))
     ranges = prov.get("degradation_ranges")

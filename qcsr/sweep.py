@@ -9,15 +9,16 @@ from typing import Any
 
 import numpy as np
 
-from golden.engine import GoldenEngine
-from model.evaluate import make_lr
-from model.imaging import list_images, load_image, luma_ref, luma_u8, modcrop
-from model.metrics import psnr
-from model.network import QCSRNet
-from model.quant import calibrate_formats
-from model.quantize import ValItem, float_psnr, integer_model, search_formats, validation_items
-from qcsr.atomic import save_bytes
-from qcsr.progress import progress
+from qcsr.evaluate import make_lr
+from qcsr.fixedpoint.colour import luma_ref, luma_u8
+from qcsr.golden.engine import GoldenEngine
+from qcsr.model.network import QCSRNet
+from qcsr.model.quant import calibrate_formats
+from qcsr.model.quantize import ValItem, float_psnr, integer_model, search_formats, validation_items
+from qcsr.util.atomic import save_bytes
+from qcsr.util.imaging import list_images, load_image, modcrop
+from qcsr.util.metrics import psnr
+from qcsr.util.progress import progress
 
 WEIGHT_BITS = tuple(range(6, 13))
 ACT_BITS = tuple(range(8, 17))

@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from model.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, luma_ref, modcrop
-from model.metrics import psnr, ssim
-from model.pipeline import BASELINES, luma_upscaler
-from qcsr.atomic import save_bytes
-from qcsr.errors import QcsrError
-from qcsr.progress import progress
+from qcsr.fixedpoint.colour import luma_ref
+from qcsr.models import BASELINES
+from qcsr.pipeline import luma_upscaler
+from qcsr.util.atomic import save_bytes
+from qcsr.util.errors import QcsrError
+from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, modcrop
+from qcsr.util.metrics import psnr, ssim
+from qcsr.util.progress import progress
 
 SCALE = 2
 BENCHMARK_SETS = ("Set5", "Set14", "B100", "Urban100")

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from model.evaluate import BENCHMARK_SETS, make_lr
-from model.imaging import list_images, load_image, luma_ref, modcrop, save_image
-from model.metrics import psnr, ssim
-from model.pipeline import image_upscaler
-from qcsr.atomic import save_bytes
-from qcsr.progress import progress
+from qcsr.evaluate import BENCHMARK_SETS, make_lr
+from qcsr.fixedpoint.colour import luma_ref
+from qcsr.models import build_default_vectors, open_model, vector_models
+from qcsr.pipeline import image_upscaler
+from qcsr.util.atomic import save_bytes
+from qcsr.util.imaging import list_images, load_image, modcrop, save_image
+from qcsr.util.metrics import psnr, ssim
+from qcsr.util.progress import progress
 
 DEFAULT_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket")
 
@@ -30,12 +32,13 @@ def run_golden_job(out: Path, data: Path | None, model: str, engine: str, sets: 
     Returns (what, path) pairs of everything written.
     """
     out = Path(out)
-    vector_models = _vector_models(model) if vectors and engine == "golden" else None  # fail before writing
+    ref = open_model(model)  # each model file is read once for the upscaler and the vectors
+    vmodels = vector_models(ref) if vectors and engine == "golden" else None  # fail before writing
     jobs: list[tuple[str, str, np.ndarray]] = [("default", k, v) for k, v in default_images().items()]
     present = [s for s in sets if data is not None and (Path(data) / s).is_dir()]
     for s in present:
         jobs += [(s, f.stem, modcrop(load_image(f))) for f in list_images(Path(data) / s)]
-    up_model, up_bic = image_upscaler(model, engine), image_upscaler("bicubic")
+    up_model, up_bic = image_upscaler(ref, engine), image_upscaler("bicubic")
     rows = []
     for group, name, hr in progress(jobs, f"golden ({engine})"):
         lr = make_lr(hr, "clean")
@@ -58,23 +61,6 @@ def run_golden_job(out: Path, data: Path | None, model: str, engine: str, sets: 
     save_bytes(("\n".join(lines) + "\n").encode(), table)
     written = [(f"x2 PNGs ({len(rows)} images: default{''.join(', ' + s for s in present)})", out),
                ("PSNR/SSIM table", table)]  # fmt: skip
-    if vector_models:
-        from golden.vectors import build_default_vectors
-
-        written.append(("HLS/RTL test vectors", build_default_vectors(out / "vectors", vector_models)))
+    if vmodels:
+        written.append(("HLS/RTL test vectors", build_default_vectors(out / "vectors", vmodels)))
     return written
-
-
-def _vector_models(model: str) -> dict:
-    """Vector models: `proposed` = the model given, `bicubic` = the shipped bicubic-trained model
-    (for the weight-switch vectors, when it ships), `stress` = the saturating variant of `proposed`."""
-    from fixedpoint.export import load_quant_model
-    from golden.vectors import stress_model
-    from model.pipeline import ZOO, resolve_quant_path
-
-    main = load_quant_model(resolve_quant_path(model))
-    models = {"proposed": main, "stress": stress_model(main)}
-    alt = ZOO / "qcsr_x2_bicubic.q.json"
-    if alt.is_file():
-        models["bicubic"] = load_quant_model(alt)
-    return models

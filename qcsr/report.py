@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from model.evaluate import BENCHMARK_SETS
-from qcsr.atomic import save_bytes
-from qcsr.errors import QcsrError
+from qcsr.evaluate import BENCHMARK_SETS
+from qcsr.util.atomic import save_bytes
+from qcsr.util.errors import QcsrError
 
 # SPEC section 6: the paper's Table 1 (x2, PSNR dB / SSIM), clean inputs.
 PAPER_TABLE1 = {
@@ -154,7 +154,7 @@ def results_markdown(reports: dict[str, dict[str, Any]]) -> str:
 
 def write_sidecars(reports: dict[str, dict[str, Any]], zoo: Path) -> list[Path]:
     """model/zoo/<name>.json: training provenance (from the .pt) plus the measured results per engine."""
-    from model.checkpoint import load_model
+    from qcsr.model.checkpoint import load_model
 
     written = []
     for name in ("qcsr_x2_bicubic", "qcsr_x2_proposed"):
