@@ -1,4 +1,4 @@
-"""The `qcsr` command line: train, quantize, eval, upscale, golden, report, figure, sweep, bench, ablation."""
+"""The `qcsr` command line: train, quantize, eval, upscale, golden, clip, report, figure, sweep, bench, ablation."""
 
 from __future__ import annotations
 
@@ -88,13 +88,35 @@ def cmd_eval(a: argparse.Namespace) -> None:
 def cmd_upscale(a: argparse.Namespace) -> None:
     from qcsr.pipeline import default_engine, image_upscaler
     from qcsr.util.imaging import load_image, save_image
+    from qcsr.util.video import is_video_path, upscale_video
 
+    if is_video_path(a.input) or is_video_path(a.output):
+        if not (is_video_path(a.input) and is_video_path(a.output)):
+            raise QcsrError(f"a video upscales to a video file and an image to an image: {a.input} -> {a.output}")
+        up = image_upscaler(a.model, a.engine or default_engine(a.model))
+        info, n = upscale_video(a.input, a.output, up, codec=a.codec, crf=a.crf, preset=a.preset)
+        print(f"wrote {a.output} ({n} frames, {2 * info.width}x{2 * info.height}, {a.codec}"
+              f"{', audio copied' if info.audio else ''})")  # fmt: skip
+        return
     if Path(a.output).suffix.lower() not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
         raise QcsrError(f"unsupported output image type: {a.output}")
     img = load_image(a.input)
     hr = image_upscaler(a.model, a.engine or default_engine(a.model))(img)
     save_image(hr, a.output)
     print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]})")
+
+
+def cmd_clip(a: argparse.Namespace) -> None:
+    from fractions import Fraction
+
+    from qcsr.util.video import default_clip_frames, write_video
+
+    if a.frames < 1:
+        raise QcsrError(f"--frames must be >= 1, got {a.frames}")
+    frames = default_clip_frames(a.frames)
+    write_video(a.output, frames, Fraction(24), a.codec, audio_tone=None if a.no_audio else 440.0)
+    h, w = frames[0].shape[:2]
+    print(f"wrote {a.output} ({len(frames)} frames, {w}x{h}, 24 fps, {a.codec})")
 
 
 def cmd_report(a: argparse.Namespace) -> None:
@@ -203,19 +225,31 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the set folders")
     e.add_argument("--sets", default="Set5,Set14,B100,Urban100", help="comma-separated folders under --data")
     e.add_argument("--jpeg", default="none,70,80,90", help="input conditions: 'none' and/or JPEG qualities")
-    e.add_argument("--engine", choices=["float", "quant", "golden"], default="float",
+    e.add_argument("--engine", choices=["float", "quant", "golden", "fast"], default="float",
                    help="float network, torch fake-quant (exact), or NumPy golden; quant/golden use <model>.q.json")
     e.add_argument("--json", type=Path, help="write results as JSON")
     e.add_argument("--md", type=Path, help="write results as a Markdown table")
     e.set_defaults(func=cmd_eval)
 
-    u = sub.add_parser("upscale", help="x2 upscale one image (luma by the network, chroma bicubic)")
-    u.add_argument("input", type=Path)
-    u.add_argument("output", type=Path)
+    u = sub.add_parser("upscale", help="x2 upscale an image or a video (luma by the network, chroma bicubic)")
+    u.add_argument("input", type=Path, help="image, or video file (anything FFmpeg decodes: .mp4, .mkv, ...)")
+    u.add_argument("output", type=Path, help="image, or video file (.mkv, .mp4, ...) for a video input")
     u.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default: %(default)s)")
-    u.add_argument("--engine", choices=["float", "quant", "golden"],
-                   help="default: golden for quantized models (zoo names, .q.json), float for .pt files")
+    u.add_argument("--engine", choices=["float", "quant", "golden", "fast"],
+                   help="default: golden for quantized models (zoo names, .q.json), float for .pt files; "
+                        "fast = the golden integers, compiled")
+    u.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264",
+                   help="video output codec (ffv1: lossless RGB, for bit-exact checks; default %(default)s)")
+    u.add_argument("--crf", type=int, help="H.264/HEVC quality (default 23)")
+    u.add_argument("--preset", help="H.264/HEVC encoder preset (default medium)")
     u.set_defaults(func=cmd_upscale)
+
+    c = sub.add_parser("clip", help="write the embedded demo clip (a pan across scikit-image's astronaut)")
+    c.add_argument("output", type=Path)
+    c.add_argument("--frames", type=int, default=72, help="frames at 24 fps (default %(default)s: 3 s)")
+    c.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264")
+    c.add_argument("--no-audio", action="store_true", help="no 440 Hz tone audio stream")
+    c.set_defaults(func=cmd_clip)
 
     r = sub.add_parser("report", help="build docs/results.md and the README tables from eval JSONs")
     r.add_argument("--results", type=Path, default=Path("docs/results"), help="folder of eval JSON files")
@@ -235,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark sets are used when present")
     g.add_argument("--out", type=Path, default=Path("out/golden"))
     g.add_argument("--model", default="qcsr_x2_proposed", help="zoo name or .q.json (golden), .pt (float)")
-    g.add_argument("--engine", choices=["float", "quant", "golden"],
+    g.add_argument("--engine", choices=["float", "quant", "golden", "fast"],
                    help="default: golden for quantized models (zoo names, .q.json), float for .pt files")
     g.add_argument("--no-vectors", action="store_true", help="skip the HLS/RTL test vectors")
     g.set_defaults(func=cmd_golden)

@@ -1,7 +1,8 @@
 """Whole-image x2 upscaling with a chosen model and engine (SPEC section 1 pipeline).
 
 Engines: `float` (PyTorch float network), `quant` (PyTorch fake-quant forward in float64, which is
-exact integer arithmetic), `golden` (the NumPy integer engine). `quant` and `golden` need a
+exact integer arithmetic), `golden` (the NumPy integer engine), `fast` (the same integers, compiled
+with Numba: qcsr.golden.fast). `quant` and `golden` need a
 quantized model (`.q.json`); `float` runs either a `.pt` file or the dequantized weights of a `.q.json`.
 """
 
@@ -18,7 +19,7 @@ from qcsr.models import ModelRef, open_model
 from qcsr.util.errors import QcsrError
 from qcsr.util.imaging import bicubic_upscale
 
-ENGINES = ("float", "quant", "golden")
+ENGINES = ("float", "quant", "golden", "fast")
 
 LumaFn = Callable[[np.ndarray], np.ndarray]
 
@@ -74,6 +75,11 @@ def luma_upscaler(model: str | ModelRef, engine: str = "float") -> LumaFn:
     if engine == "golden":
         eng = golden_engine(ref)
         return lambda lr: eng.upscale_luma(luma_u8(lr))
+    if engine == "fast":
+        from qcsr.golden.fast import FastEngine
+
+        fast = FastEngine(ref.quant())
+        return lambda lr: fast.upscale_luma(luma_u8(lr))
     raise QcsrError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
@@ -84,6 +90,10 @@ def image_upscaler(model: str | ModelRef, engine: str = "float") -> Callable[[np
         return bicubic_upscale
     if engine == "golden" and not ref.is_baseline:
         return golden_engine(ref).upscale
+    if engine == "fast" and not ref.is_baseline:
+        from qcsr.golden.fast import FastEngine
+
+        return FastEngine(ref.quant()).upscale
     luma = luma_upscaler(ref, engine)
 
     def run(lr: np.ndarray) -> np.ndarray:

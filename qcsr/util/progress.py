@@ -10,6 +10,6 @@ from tqdm import tqdm
 T = TypeVar("T")
 
 
-def progress(it: Iterable[T], desc: str, always: bool = False, **kw) -> tqdm:
+def progress(it: Iterable[T] | None, desc: str, always: bool = False, **kw) -> tqdm:
     """tqdm over `it`; with always=False it is disabled when stderr is not a terminal."""
     return tqdm(it, desc=desc, disable=False if always else None, dynamic_ncols=True, leave=False, **kw)

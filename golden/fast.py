@@ -1,0 +1,247 @@
+"""The fast exact engine: the golden engine's integers, compiled with Numba and run on all cores.
+
+Same contract as `qcsr.golden.engine.GoldenEngine` (SPEC section 3, docs/ARCHITECTURE.md section 1),
+same results bit for bit (`tests/test_fast_engine.py` asserts `np.array_equal` against the golden
+engine on the vector set, adversarial inputs, random models and full 1080p frames); the golden
+engine stays pure NumPy and remains the reference.
+
+How it is fast: activations live as (C, H, W) int16 planes (14-bit codes) with zero side columns,
+each layer is one compiled loop nest over the frame, rows in parallel (`numba.prange`), the loop
+over a row's pixels innermost (contiguous, no border tests) so that LLVM turns it into SIMD
+multiply-adds on an L1-resident row accumulator; accumulators are int32 where the layer's proven bound
+(`QuantLayer.requant_bound`) is below 2^31 (the default 10/14-bit formats) and int64 otherwise.
+Colour conversion, the bicubic paths and the residual add are compiled the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
+from qcsr.fixedpoint.colour import _FWD_OFFSET, _INV_OFFSET, COLOUR_FRAC_BITS, RGB_TO_YCBCR, YCBCR_TO_RGB
+from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
+from qcsr.util.errors import QcsrError
+
+try:
+    import numba as nb
+except ImportError:  # pragma: no cover - numba is a dependency; this names the problem if it is missing
+    nb = None
+
+INT32_LIMIT = 1 << 31
+TAPS = np.array(PHASE_TAPS_5, dtype=np.int32)
+
+
+def _jit(fn):
+    """A kernel whose outer `nb.prange` loop runs on all cores."""
+    return nb.njit(parallel=True, cache=True, boundscheck=False)(fn) if nb is not None else fn
+
+
+def _jit_serial(fn):
+    """A helper called inside a parallel loop (serial: nested parallel regions would be a pool per row)."""
+    return nb.njit(parallel=False, cache=True, boundscheck=False, inline="always")(fn) if nb is not None else fn
+
+
+
+@_jit_serial
+def _requant_row(acc, shift, lo, hi, out):  # pragma: no cover - compiled
+    """out[:] = sat(round_half_up(acc >> shift)) (exact left shift when shift <= 0)."""
+    if shift > 0:
+        out[:] = np.minimum(np.maximum((acc + (1 << (shift - 1))) >> shift, lo), hi)
+    else:
+        out[:] = np.minimum(np.maximum(acc << (-shift), lo), hi)
+
+
+@_jit
+def _spatial(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - compiled
+    """Zero-padded KHxKW conv per channel on (C, H, pad + W + pad) planes with zero side columns:
+    out[c, r] = requant(sum w[c, dy, dx] * x[c', r + dy - kh//2, cols + dx - kw//2]), c' = c (depthwise)
+    or 0 (the head, one input channel). Rows outside the frame are the zero padding (skipped)."""
+    cin, hgt, wp = x.shape
+    c, kh, kw = w.shape
+    wid = wp - 2 * pad
+    ph, pw = kh // 2, kw // 2
+    for r in nb.prange(hgt):
+        acc = np.empty(wid, proto.dtype)
+        for k in range(c):
+            acc[:] = 0
+            src_c = 0 if cin == 1 else k
+            for dy in range(kh):
+                yy = r + dy - ph
+                if yy < 0 or yy >= hgt:
+                    continue
+                for dx in range(kw):
+                    wv = w[k, dy, dx]
+                    if wv != 0:
+                        o = pad + dx - pw
+                        acc += wv * x[src_c, yy, o : o + wid]
+            _requant_row(acc, shift, lo, hi, out[k, r, pad : pad + wid])
+
+
+@_jit
+def _pointwise(x, w, groups, pad, shift, lo, hi, proto, out):  # pragma: no cover - compiled
+    """Grouped 1x1 conv on (C, H, pad + W + pad) planes: out[o, r] = requant(sum_j w[o, j] x[g(o) cin_g + j, r])."""
+    _, hgt, wp = x.shape
+    cout, cin_g = w.shape
+    wid = wp - 2 * pad
+    cout_g = cout // groups
+    for r in nb.prange(hgt):
+        acc = np.empty(wid, proto.dtype)
+        for o in range(cout):
+            acc[:] = 0
+            base = (o // cout_g) * cin_g
+            for j in range(cin_g):
+                wv = w[o, j]
+                if wv != 0:
+                    acc += wv * x[base + j, r, pad : pad + wid]
+            _requant_row(acc, shift, lo, hi, out[o, r, pad : pad + wid])
+
+
+@_jit
+def _bicubic_raw(img, taps, out):  # pragma: no cover - compiled
+    """x2 bicubic of an (H, W) uint8 plane with replicated borders, 14 fraction bits, into int32 `out`."""
+    hgt, wid = img.shape
+    tmp = np.empty((hgt, 2 * wid), np.int32)
+    for r in nb.prange(hgt):
+        for i in range(wid):
+            for ph in range(2):
+                s = 0
+                for k in range(5):
+                    t = taps[ph, k]
+                    if t != 0:
+                        s += t * np.int32(img[r, min(max(i - 2 + k, 0), wid - 1)])
+                tmp[r, 2 * i + ph] = s
+    for j in nb.prange(hgt):
+        for ph in range(2):
+            for col in range(2 * wid):
+                s = 0
+                for k in range(5):
+                    t = taps[ph, k]
+                    if t != 0:
+                        s += t * tmp[min(max(j - 2 + k, 0), hgt - 1), col]
+                out[2 * j + ph, col] = s
+
+
+@_jit
+def _round_u8(raw, shift, out):  # pragma: no cover - compiled
+    """clip(round_half_up(raw >> shift), 0, 255) of a bicubic plane (chroma)."""
+    hgt, wid = raw.shape
+    half = 1 << (shift - 1)
+    for r in nb.prange(hgt):
+        for col in range(wid):
+            out[r, col] = min(max((raw[r, col] + half) >> shift, 0), 255)
+
+
+@_jit
+def _residual(yn, tail, pad, sh_bic, sh_res, frac, out):  # pragma: no cover - compiled
+    """Y_f = clip(round_half_up((Y_N << sh_bic) + (shuffle(Y_c) << sh_res)) >> frac), 0, 255), int64."""
+    _, hgt, wp = tail.shape
+    wid = wp - 2 * pad
+    half = np.int64(1) << (frac - 1) if frac > 0 else np.int64(0)
+    for r in nb.prange(2 * hgt):
+        dy = r % 2
+        for col in range(2 * wid):
+            t = np.int64(tail[2 * dy + col % 2, r // 2, pad + col // 2])
+            total = (np.int64(yn[r, col]) << sh_bic) + (t << sh_res)
+            q = (total + half) >> frac if frac > 0 else total
+            out[r, col] = min(max(q, 0), 255)
+
+
+@_jit
+def _colour(x, m, offset, shift, out):  # pragma: no cover - compiled
+    """out[..., r] = clip((sum_c m[r, c] * x[..., c] + offset[r]) >> shift, 0, 255) (offset holds the half)."""
+    hgt, wid, _ = x.shape
+    for r in nb.prange(hgt):
+        for col in range(wid):
+            c0, c1, c2 = np.int32(x[r, col, 0]), np.int32(x[r, col, 1]), np.int32(x[r, col, 2])
+            for k in range(3):
+                a = m[k, 0] * c0 + m[k, 1] * c1 + m[k, 2] * c2 + offset[k]
+                out[r, col, k] = min(max(a >> shift, 0), 255)
+
+
+class FastEngine:
+    """Drop-in for GoldenEngine.upscale / upscale_luma (no trace), compiled and multi-threaded."""
+
+    def __init__(self, model: QuantModel) -> None:
+        if nb is None:
+            raise QcsrError("the fast engine needs numba (pip install numba)")
+        self.model = model
+        act_bits = max(lay.act_format.bits for lay in model.layers)
+        self.act_dtype = np.int16 if act_bits <= 16 else np.int32
+        in_frac = model.input_format.frac
+        self.pad = max(max(lay.spec.kw // 2 for lay in model.layers), 1)
+        self.layers = []
+        for lay in model.layers:
+            spec, w = lay.spec, lay.weights
+            shift = in_frac + lay.weight_format.frac - lay.act_format.frac
+            acc = np.int32 if lay.requant_bound < INT32_LIMIT else np.int64
+            pointwise = spec.kh == 1 and spec.kw == 1  # pointwise layers and the grouped tail
+            kern = np.ascontiguousarray(w[:, :, 0, 0] if pointwise else w[:, 0]).astype(acc)
+            fmt = lay.act_format
+            self.layers.append((pointwise, kern, spec.groups, shift, fmt.min_int, fmt.max_int, np.zeros(1, acc),
+                                spec.out_channels))  # fmt: skip
+            in_frac = fmt.frac
+        self.fa_tail = model.layers[-1].act_format.frac
+        self.frac = model.residual_frac
+        if OUTPUT_FORMAT.frac != 0 or self.frac < max(BICUBIC_FRAC, self.fa_tail):
+            raise QcsrError("fast engine: unexpected output format")
+
+    def cnn(self, y: np.ndarray) -> np.ndarray:
+        """LR luma codes (H, W) -> tail codes (4, H, pad + W + pad), zero side columns."""
+        h, w = y.shape
+        p = self.pad
+        x = np.zeros((1, h, w + 2 * p), self.act_dtype)
+        x[0, :, p : p + w] = y
+        for pointwise, kern, groups, shift, lo, hi, proto, cout in self.layers:
+            out = np.zeros((cout, h, w + 2 * p), self.act_dtype)
+            if pointwise:
+                _pointwise(x, kern, groups, p, shift, lo, hi, proto, out)
+            else:
+                _spatial(x, kern, p, shift, lo, hi, proto, out)
+            x = out
+        return x
+
+    def upscale_luma(self, y: np.ndarray) -> np.ndarray:
+        """uint8 LR luma (H, W) -> uint8 HR luma (2H, 2W)."""
+        y = np.asarray(y)
+        if y.ndim != 2 or y.dtype != np.uint8:
+            raise ValueError(f"upscale_luma expects a uint8 (H, W) array, got {y.dtype} {y.shape}")
+        h, w = y.shape
+        if h == 0 or w == 0:
+            raise ValueError("upscale_luma needs a non-empty image")
+        y = np.ascontiguousarray(y)
+        tail = self.cnn(y)
+        yn = np.empty((2 * h, 2 * w), np.int32)
+        _bicubic_raw(y, TAPS, yn)
+        out = np.empty((2 * h, 2 * w), np.uint8)
+        _residual(yn, tail, self.pad, self.frac - BICUBIC_FRAC, self.frac - self.fa_tail, self.frac, out)
+        return out
+
+    def _upscale_plane(self, plane: np.ndarray) -> np.ndarray:
+        h, w = plane.shape
+        raw = np.empty((2 * h, 2 * w), np.int32)
+        _bicubic_raw(np.ascontiguousarray(plane), TAPS, raw)
+        out = np.empty((2 * h, 2 * w), np.uint8)
+        _round_u8(raw, 2 * BICUBIC_FRAC_BITS, out)
+        return out
+
+    def upscale(self, img: np.ndarray) -> np.ndarray:
+        """uint8 RGB (H, W, 3) -> RGB (2H, 2W, 3), or grey (H, W) -> grey (2H, 2W)."""
+        img = np.asarray(img)
+        if img.dtype != np.uint8 or not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
+            raise ValueError(f"upscale expects uint8 (H, W) or (H, W, 3), got {img.dtype} {img.shape}")
+        if img.ndim == 2:
+            return self.upscale_luma(img)
+        h, w = img.shape[:2]
+        ycc = np.empty((h, w, 3), np.uint8)
+        _colour(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
+        hr = np.empty((2 * h, 2 * w, 3), np.uint8)
+        hr[..., 0] = self.upscale_luma(ycc[..., 0])
+        hr[..., 1] = self._upscale_plane(ycc[..., 1])
+        hr[..., 2] = self._upscale_plane(ycc[..., 2])
+        rgb = np.empty_like(hr)
+        _colour(hr, _INV, _INV_OFF, COLOUR_FRAC_BITS, rgb)
+        return rgb
+
+
+_FWD, _FWD_OFF = RGB_TO_YCBCR.astype(np.int32), _FWD_OFFSET.astype(np.int32)
+_INV, _INV_OFF = YCBCR_TO_RGB.astype(np.int32), _INV_OFFSET.astype(np.int32)

@@ -1,0 +1,277 @@
+"""Video files in and out with PyAV (FFmpeg): RGB frames, frame rate and time base kept, audio copied.
+
+Decoded frames reach RGB through FFmpeg's swscale (`VideoFrame.to_ndarray(format="rgb24")`: 4:2:0
+chroma upsampled, BT.601 limited-range matrix for SD/unspecified streams), because the core's input
+is RGB (SPEC section 5); qcsr's own integer BT.601 then takes the RGB apart into Y, Cb, Cr, as the
+hardware does. Output RGB frames go back through swscale into the encoder's pixel format (yuv420p
+for H.264/HEVC, packed RGB `bgr0` for the lossless FFV1, so an FFV1 file decodes to exactly the RGB
+that was written).
+
+Every failure is a QcsrError naming the file and the problem; output is written to a temporary file
+beside the target and renamed into place only when the whole video is done.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from qcsr.util.errors import QcsrError
+from qcsr.util.progress import progress
+
+VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v", ".ts", ".y4m", ".nut"}
+CODECS = {  # --codec name -> (FFmpeg encoder, pixel format)
+    "h264": ("libx264", "yuv420p"),
+    "hevc": ("libx265", "yuv420p"),
+    "ffv1": ("ffv1", "bgr0"),
+}
+MAX_FRAME = (1920, 1080)  # the core's MAX_W x MAX_H (SPEC section 5)
+
+
+def _av():
+    try:
+        import av
+    except ImportError:  # pragma: no cover - av is a dependency
+        raise QcsrError("video files need PyAV (pip install av)") from None
+    return av
+
+
+def is_video_path(path: str | os.PathLike) -> bool:
+    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    width: int
+    height: int
+    rate: Fraction | None  # average frame rate
+    time_base: Fraction
+    frames: int  # 0 when the container does not say
+    audio: str | None  # codec name of the first audio stream
+
+
+class VideoReader:
+    """Decodes the first video stream of a file to RGB uint8 frames; the audio packets are kept for copying."""
+
+    def __init__(self, path: str | os.PathLike, max_size: tuple[int, int] = MAX_FRAME) -> None:
+        av = _av()
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise QcsrError(f"video not found: {self.path}")
+        try:
+            self.container = av.open(str(self.path), "r")
+        except av.error.FFmpegError as e:
+            why = e.strerror or e
+            raise QcsrError(f"cannot read video {self.path}: not a video file, or truncated ({why})") from None
+        vs = [s for s in self.container.streams if s.type == "video"]
+        if not vs:
+            self.container.close()
+            raise QcsrError(f"cannot read video {self.path}: it has no video stream")
+        self.stream = vs[0]
+        auds = [s for s in self.container.streams if s.type == "audio"]
+        self.audio = auds[0] if auds else None
+        w, h = self.stream.codec_context.width, self.stream.codec_context.height
+        if w > max_size[0] or h > max_size[1]:
+            self.container.close()
+            raise QcsrError(f"{self.path}: frame size {w}x{h} is over the limit {max_size[0]}x{max_size[1]}")
+        rate = self.stream.average_rate
+        audio = self.audio.codec_context.name if self.audio else None
+        self.info = VideoInfo(w, h, Fraction(rate) if rate else None, Fraction(self.stream.time_base),
+                              int(self.stream.frames or 0), audio)  # fmt: skip
+
+    def packets_and_frames(self) -> Iterator[tuple[str, object]]:
+        """("video", (rgb, pts)) for each decoded frame and ("audio", packet) for each audio packet, in file order."""
+        av = _av()
+        streams = [self.stream] + ([self.audio] if self.audio is not None else [])
+        n = 0
+        try:
+            for packet in self.container.demux(*streams):
+                if packet.stream.type == "audio":
+                    if packet.dts is not None:
+                        yield "audio", packet
+                    continue
+                for frame in packet.decode():
+                    if (frame.width, frame.height) != (self.info.width, self.info.height):
+                        raise QcsrError(f"{self.path}: frame {n} changes size to {frame.width}x{frame.height}")
+                    n += 1
+                    yield "video", (frame.to_ndarray(format="rgb24"), frame.pts)
+        except av.error.FFmpegError as e:
+            why = e.strerror or e
+            raise QcsrError(f"cannot read video {self.path}: corrupt or truncated at frame {n} ({why})") from None
+        if n == 0:
+            raise QcsrError(f"cannot read video {self.path}: it has no frames")
+        expected = self.info.frames or self._frames_from_duration()
+        if expected and n < expected:
+            raise QcsrError(f"cannot read video {self.path}: truncated, {n} of {expected} frames decoded")
+
+    def _frames_from_duration(self) -> int:
+        """Frame count implied by the container's duration (Matroska stores no count), minus one for rounding."""
+        dur, rate = self.container.duration, self.info.rate
+        if not dur or not rate:
+            return 0
+        return max(int(round(dur / 1_000_000 * rate)) - 1, 0)
+
+    def frames(self) -> Iterator[np.ndarray]:
+        for kind, item in self.packets_and_frames():
+            if kind == "video":
+                yield item[0]
+
+    def close(self) -> None:
+        self.container.close()
+
+
+def read_frames(path: str | os.PathLike, max_size: tuple[int, int] = MAX_FRAME) -> list[np.ndarray]:
+    """Every frame of a video as RGB uint8 arrays."""
+    r = VideoReader(path, max_size)
+    try:
+        return list(r.frames())
+    finally:
+        r.close()
+
+
+def _codec(codec: str) -> tuple[str, str]:
+    if codec not in CODECS:
+        raise QcsrError(f"unknown video codec {codec!r}; choose from {', '.join(CODECS)}")
+    return CODECS[codec]
+
+
+def _partial(path: Path) -> Path:
+    """Temporary name beside `path`, keeping the suffix so that FFmpeg picks the same container."""
+    return path.with_name(f".{path.stem}.partial{path.suffix}")
+
+
+def _open_output(tmp: Path, codec: str, width: int, height: int, rate: Fraction | None, time_base: Fraction,
+                 crf: int | None, preset: str | None):  # fmt: skip
+    av = _av()
+    encoder, pix_fmt = _codec(codec)
+    out = av.open(str(tmp), "w")
+    opts = {}
+    if codec in ("h264", "hevc"):
+        opts["crf"] = str(23 if crf is None else crf)
+        opts["preset"] = preset or "medium"
+        if codec == "hevc":
+            opts["x265-params"] = "log-level=error"
+    vs = out.add_stream(encoder, rate=rate or Fraction(25), options=opts)
+    vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
+    vs.time_base = time_base
+    return out, vs
+
+
+def _encode(out, vs, rgb: np.ndarray, pts: int | None, time_base: Fraction) -> None:
+    av = _av()
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+    frame = frame.reformat(format=vs.pix_fmt) if vs.pix_fmt != "rgb24" else frame
+    frame.pts, frame.time_base = pts, time_base
+    for packet in vs.encode(frame):
+        out.mux(packet)
+
+
+def write_video(path: str | os.PathLike, frames: list[np.ndarray], rate: Fraction = Fraction(24),
+                codec: str = "ffv1", crf: int | None = None, preset: str | None = None,
+                audio_tone: float | None = None) -> Path:  # fmt: skip
+    """Encode RGB frames (constant rate) atomically; optionally with a sine tone as an AAC audio stream."""
+    av = _av()
+    path = Path(path)
+    if not frames:
+        raise QcsrError("write_video: no frames")
+    h, w = frames[0].shape[:2]
+    tmp = _partial(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tb = 1 / rate
+        out, vs = _open_output(tmp, codec, w, h, rate, tb, crf, preset)
+        aus = None
+        if audio_tone:
+            aus = out.add_stream("aac", rate=48000)
+        for i, rgb in enumerate(frames):
+            _encode(out, vs, rgb, i, tb)
+        for packet in vs.encode():
+            out.mux(packet)
+        if aus is not None:
+            sr, n = 48000, int(48000 * len(frames) / rate)
+            t = np.arange(n) / sr
+            pcm = (0.2 * np.sin(2 * np.pi * audio_tone * t)).astype(np.float32)
+            for k in range(0, n, 1024):
+                chunk = pcm[k : k + 1024][None]
+                af = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+                af.sample_rate, af.pts = sr, k
+                for packet in aus.encode(af):
+                    out.mux(packet)
+            for packet in aus.encode():
+                out.mux(packet)
+        out.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def upscale_video(src: str | os.PathLike, dst: str | os.PathLike, upscale: Callable[[np.ndarray], np.ndarray],
+                  codec: str = "h264", crf: int | None = None, preset: str | None = None,
+                  max_size: tuple[int, int] = MAX_FRAME) -> tuple[VideoInfo, int]:  # fmt: skip
+    """Upscale every frame of `src` into `dst`: frame rate, time base and timestamps kept, audio copied.
+
+    Returns the input's info and the number of frames written. Nothing is left at `dst` on failure.
+    """
+    av = _av()
+    dst = Path(dst)
+    _codec(codec)
+    reader = VideoReader(src, max_size)
+    info = reader.info
+    tmp = _partial(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    try:
+        out, vs = _open_output(tmp, codec, 2 * info.width, 2 * info.height, info.rate, info.time_base, crf, preset)
+        out_audio = None
+        if reader.audio is not None:
+            try:
+                out_audio = out.add_stream_from_template(reader.audio)
+            except (av.error.FFmpegError, ValueError) as e:
+                raise QcsrError(f"cannot copy the {info.audio} audio of {reader.path} into {dst.suffix}: {e}") from None
+        bar = progress(None, f"upscale {Path(src).name}", unit=" frame", total=info.frames or None)
+        for kind, item in reader.packets_and_frames():
+            if kind == "audio":
+                item.stream = out_audio
+                out.mux(item)
+                continue
+            rgb, pts = item
+            _encode(out, vs, upscale(rgb), pts, info.time_base)
+            n += 1
+            bar.update(1)
+        bar.close()
+        for packet in vs.encode():
+            out.mux(packet)
+        out.close()
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        reader.close()
+    return info, n
+
+
+def default_clip_frames(frames: int = 72, size: tuple[int, int] = (160, 96)) -> list[np.ndarray]:
+    """The embedded demo clip: a camera pan across scikit-image's astronaut, as LR frames.
+
+    HR window 2*size moving 3 px right and 1 px down per frame over the 512x512 image; each LR frame is
+    the protocol's bicubic downscale of the window (as `qcsr eval` makes LR images).
+    """
+    from skimage import data as skdata
+
+    from qcsr.util.imaging import bicubic_downscale
+
+    img = skdata.astronaut()
+    w, h = 2 * size[0], 2 * size[1]
+    out = []
+    for i in range(frames):
+        x, y = (3 * i) % (img.shape[1] - w), (1 * i) % (img.shape[0] - h)
+        out.append(bicubic_downscale(np.ascontiguousarray(img[y : y + h, x : x + w])))
+    return out

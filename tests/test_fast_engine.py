@@ -1,0 +1,84 @@
+"""The fast engine (Numba) gives the golden engine's integers: np.array_equal, never a tolerance."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+from qcsr.golden.engine import GoldenEngine
+from qcsr.golden.fast import FastEngine
+from qcsr.golden.vectors import adversarial_inputs, read_array, stress_model
+from qcsr.models import shipped_models
+
+
+@pytest.fixture(scope="module")
+def models():
+    return shipped_models()
+
+
+def random_model(arch: QuantArch, seed: int, fw: int = 9, fa: int = 8):
+    """Random 10-bit weights on a given architecture: saturating activations, odd formats, int64 layers."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
+    n = len(weights)
+    fws = [int(v) for v in rng.integers(fw - 2, fw + 3, n)]
+    fas = [int(v) for v in rng.integers(fa - 3, fa + 4, n)]
+    return build_quant_model(arch, weights, QuantFormats(fws, fas, 10, 14), {"source": f"random {seed}"})
+
+
+def test_every_vector_equals_the_golden_output(vectors_dir, models):
+    index = json.loads((vectors_dir / "index.json").read_text())
+    engines = {k: FastEngine(m) for k, m in models.items()}
+    for v in index["vectors"]:
+        d = vectors_dir / v["name"]
+        rgb = read_array(d, v["files"]["input_rgb"])
+        out = engines[v["model"]].upscale(np.ascontiguousarray(rgb))
+        assert np.array_equal(out, read_array(d, v["files"]["output_rgb"])), v["name"]
+
+
+@pytest.mark.parametrize("arch", [QuantArch(), QuantArch(C=8, N=2, KH=1, KW=5, G=1), QuantArch(F=5, C=4, N=3, KW=5)],
+                         ids=["default", "horizontal", "wide-kernels"])  # fmt: skip
+@pytest.mark.parametrize("seed", [0, 1])
+def test_random_models_and_adversarial_inputs(arch, seed):
+    qm = random_model(arch, seed)
+    gold, fast = GoldenEngine(qm), FastEngine(qm)
+    for name, img in adversarial_inputs(seed).items():
+        assert np.array_equal(fast.upscale(img), gold.upscale(img)), name
+        grey = np.ascontiguousarray(img[..., 1])
+        assert np.array_equal(fast.upscale(grey), gold.upscale(grey)), name
+
+
+def test_int64_accumulators_when_the_bound_needs_them(models):
+    """Stress formats push some layers past the int32 bound: those run in int64, still exact."""
+    qm = stress_model(models["proposed"])
+    arch = QuantArch()
+    rng = np.random.default_rng(5)
+    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
+    n = len(weights)  # fa alternates 2, -4 with fw 0: every other layer shifts left by 6, past 2^31
+    big = build_quant_model(arch, weights, QuantFormats([0] * n, [2 if i % 2 == 0 else -4 for i in range(n)], 10, 14),
+                            {"source": "left shifts"})  # fmt: skip
+    assert any(lay.requant_bound >= 1 << 31 for lay in big.layers)
+    for m in (qm, big):
+        rng = np.random.default_rng(2)
+        img = rng.integers(0, 256, (23, 31, 3), dtype=np.uint8)
+        assert np.array_equal(FastEngine(m).upscale(img), GoldenEngine(m).upscale(img))
+
+
+def test_full_1080p_frame(models):
+    from qcsr.bench import test_frame
+
+    frame = test_frame()
+    assert frame.shape == (1080, 1920, 3)
+    qm = models["proposed"]
+    assert np.array_equal(FastEngine(qm).upscale(frame), GoldenEngine(qm).upscale(frame))
+
+
+def test_bad_input_is_rejected(models):
+    fast = FastEngine(models["proposed"])
+    with pytest.raises(ValueError, match="uint8"):
+        fast.upscale(np.zeros((4, 4), np.float32))
+    with pytest.raises(ValueError, match="non-empty"):
+        fast.upscale_luma(np.zeros((0, 4), np.uint8))
