@@ -83,11 +83,13 @@ train-%: $(STAMP)
 # Architecture ablation within ~2.56K weights: matched from-scratch runs (bicubic degradation,
 # `fast` preset shortened to ABL_STEPS, seed 1, one thread each; `make -j2 ablation` runs two at once),
 # clean-input evaluation of each, then docs/training/arch_ablation.{md,png}. c16n6s2 is the default
-# again with another seed (the run-to-run spread); c16n7k15 is SPEC section 2's horizontal-only variant.
+# again with another seed (the run-to-run spread); c16n7k15 is SPEC section 2's horizontal-only variant;
+# c16n6rep4 is the default trained re-parameterised (model/reparam.py), folded to the same 2,560 weights.
 ABL_DIR ?= runs/arch
 ABL_STEPS ?= 20000
-ABL_VARIANTS := c16n6 c16n6s2 c20n4 c24n3 c12n10 c16n5k35 c16n4k5 c16n7k15
+ABL_VARIANTS := c16n6 c16n6s2 c20n4 c24n3 c12n10 c16n5k35 c16n4k5 c16n7k15 c16n6rep4
 ABL_ARGS_c16n6 := --C 16 --N 6
+ABL_ARGS_c16n6rep4 := --C 16 --N 6 --reparam 4
 ABL_ARGS_c16n6s2 := --C 16 --N 6 --seed 2
 ABL_ARGS_c16n7k15 := --C 16 --N 7 --KH 1 --KW 5 --G 1
 ABL_ARGS_c20n4 := --C 20 --N 4

@@ -78,8 +78,35 @@ def _spatial(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - compil
 
 
 @_jit
+def _spatial3x3(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - compiled
+    """`_spatial` for 3x3 kernels: the nine taps of a pixel summed in one pass over the row (registers,
+    not nine passes over an accumulator); a missing row above or below the frame reads a zero row."""
+    cin, hgt, wp = x.shape
+    c = w.shape[0]
+    wid = wp - 2 * pad
+    zero = np.zeros(wp, x.dtype)
+    for r in nb.prange(hgt):
+        acc = np.empty(wid, proto.dtype)
+        for k in range(c):
+            s_c = 0 if cin == 1 else k
+            ra = x[s_c, r - 1, pad - 1 :] if r > 0 else zero[pad - 1 :]
+            rb = x[s_c, r, pad - 1 :]
+            rc = x[s_c, r + 1, pad - 1 :] if r + 1 < hgt else zero[pad - 1 :]
+            a0, a1, a2 = w[k, 0, 0], w[k, 0, 1], w[k, 0, 2]
+            b0, b1, b2 = w[k, 1, 0], w[k, 1, 1], w[k, 1, 2]
+            c0, c1, c2 = w[k, 2, 0], w[k, 2, 1], w[k, 2, 2]
+            for i in range(wid):
+                acc[i] = (a0 * np.int32(ra[i]) + a1 * np.int32(ra[i + 1]) + a2 * np.int32(ra[i + 2])
+                          + b0 * np.int32(rb[i]) + b1 * np.int32(rb[i + 1]) + b2 * np.int32(rb[i + 2])
+                          + c0 * np.int32(rc[i]) + c1 * np.int32(rc[i + 1]) + c2 * np.int32(rc[i + 2]))  # fmt: skip
+            _requant_row(acc, shift, lo, hi, out[k, r, pad : pad + wid])
+
+
+@_jit
 def _pointwise(x, w, groups, pad, shift, lo, hi, proto, out):  # pragma: no cover - compiled
-    """Grouped 1x1 conv on (C, H, pad + W + pad) planes: out[o, r] = requant(sum_j w[o, j] x[g(o) cin_g + j, r])."""
+    """Grouped 1x1 conv on (C, H, pad + W + pad) planes: out[o, r] = requant(sum_j w[o, j] x[g(o) cin_g + j, r]).
+
+    Eight (then four, then one) input channels per pass over the row accumulator."""
     _, hgt, wp = x.shape
     cout, cin_g = w.shape
     wid = wp - 2 * pad
@@ -89,10 +116,32 @@ def _pointwise(x, w, groups, pad, shift, lo, hi, proto, out):  # pragma: no cove
         for o in range(cout):
             acc[:] = 0
             base = (o // cout_g) * cin_g
-            for j in range(cin_g):
-                wv = w[o, j]
-                if wv != 0:
-                    acc += wv * x[base + j, r, pad : pad + wid]
+            j = 0
+            s = pad + wid
+            while j + 8 <= cin_g:
+                w0, w1, w2, w3 = w[o, j], w[o, j + 1], w[o, j + 2], w[o, j + 3]
+                w4, w5, w6, w7 = w[o, j + 4], w[o, j + 5], w[o, j + 6], w[o, j + 7]
+                x0, x1, x2, x3 = x[base + j, r, pad:s], x[base + j + 1, r, pad:s], x[base + j + 2, r, pad:s], \
+                    x[base + j + 3, r, pad:s]
+                x4, x5, x6, x7 = x[base + j + 4, r, pad:s], x[base + j + 5, r, pad:s], x[base + j + 6, r, pad:s], \
+                    x[base + j + 7, r, pad:s]
+                for i in range(wid):
+                    acc[i] += (w0 * np.int32(x0[i]) + w1 * np.int32(x1[i]) + w2 * np.int32(x2[i])
+                               + w3 * np.int32(x3[i]) + w4 * np.int32(x4[i]) + w5 * np.int32(x5[i])
+                               + w6 * np.int32(x6[i]) + w7 * np.int32(x7[i]))  # fmt: skip
+                j += 8
+            while j + 4 <= cin_g:
+                w0, w1, w2, w3 = w[o, j], w[o, j + 1], w[o, j + 2], w[o, j + 3]
+                x0, x1, x2, x3 = x[base + j, r, pad:s], x[base + j + 1, r, pad:s], x[base + j + 2, r, pad:s], \
+                    x[base + j + 3, r, pad:s]
+                for i in range(wid):
+                    acc[i] += w0 * np.int32(x0[i]) + w1 * np.int32(x1[i]) + w2 * np.int32(x2[i]) + w3 * np.int32(x3[i])
+                j += 4
+            while j < cin_g:
+                wv, x0 = w[o, j], x[base + j, r, pad:s]
+                for i in range(wid):
+                    acc[i] += wv * np.int32(x0[i])
+                j += 1
             _requant_row(acc, shift, lo, hi, out[o, r, pad : pad + wid])
 
 
@@ -180,21 +229,36 @@ class FastEngine:
             self.layers.append((pointwise, kern, spec.groups, shift, fmt.min_int, fmt.max_int, np.zeros(1, acc),
                                 spec.out_channels))  # fmt: skip
             in_frac = fmt.frac
+        self._shape: tuple[int, int] | None = None
+        self._bufs: list[np.ndarray] = []
+        self._raw: np.ndarray | None = None
         self.fa_tail = model.layers[-1].act_format.frac
         self.frac = model.residual_frac
         if OUTPUT_FORMAT.frac != 0 or self.frac < max(BICUBIC_FRAC, self.fa_tail):
             raise QcsrError("fast engine: unexpected output format")
 
+    def _planes(self, h: int, w: int) -> list[np.ndarray]:
+        """Two (C, H, pad + W + pad) activation planes, allocated once per frame size and reused (fresh
+        memory costs a page fault per 4 KiB: allocating 14 planes per frame took longer than the convs)."""
+        if self._shape != (h, w):
+            c = max(max(lay[-1] for lay in self.layers), 1)
+            self._bufs = [np.zeros((c, h, w + 2 * self.pad), self.act_dtype) for _ in range(2)]
+            self._shape = (h, w)
+        return self._bufs
+
     def cnn(self, y: np.ndarray) -> np.ndarray:
-        """LR luma codes (H, W) -> tail codes (4, H, pad + W + pad), zero side columns."""
+        """LR luma codes (H, W) -> tail codes (4, H, pad + W + pad), zero side columns (a view of a reused plane)."""
         h, w = y.shape
         p = self.pad
-        x = np.zeros((1, h, w + 2 * p), self.act_dtype)
+        bufs = self._planes(h, w)  # side columns stay zero: the kernels write only the interior
+        x = bufs[1][:1]
         x[0, :, p : p + w] = y
-        for pointwise, kern, groups, shift, lo, hi, proto, cout in self.layers:
-            out = np.zeros((cout, h, w + 2 * p), self.act_dtype)
+        for n, (pointwise, kern, groups, shift, lo, hi, proto, cout) in enumerate(self.layers):
+            out = bufs[n % 2][:cout]
             if pointwise:
                 _pointwise(x, kern, groups, p, shift, lo, hi, proto, out)
+            elif kern.shape[1:] == (3, 3):
+                _spatial3x3(x, kern, p, shift, lo, hi, proto, out)
             else:
                 _spatial(x, kern, p, shift, lo, hi, proto, out)
             x = out
@@ -210,15 +274,21 @@ class FastEngine:
             raise ValueError("upscale_luma needs a non-empty image")
         y = np.ascontiguousarray(y)
         tail = self.cnn(y)
-        yn = np.empty((2 * h, 2 * w), np.int32)
+        yn = self._hr_raw(h, w)
         _bicubic_raw(y, TAPS, yn)
         out = np.empty((2 * h, 2 * w), np.uint8)
         _residual(yn, tail, self.pad, self.frac - BICUBIC_FRAC, self.frac - self.fa_tail, self.frac, out)
         return out
 
+    def _hr_raw(self, h: int, w: int) -> np.ndarray:
+        """The int32 (2H, 2W) bicubic plane, reused across calls of one frame size."""
+        if self._raw is None or self._raw.shape != (2 * h, 2 * w):
+            self._raw = np.empty((2 * h, 2 * w), np.int32)
+        return self._raw
+
     def _upscale_plane(self, plane: np.ndarray) -> np.ndarray:
         h, w = plane.shape
-        raw = np.empty((2 * h, 2 * w), np.int32)
+        raw = self._hr_raw(h, w)
         _bicubic_raw(np.ascontiguousarray(plane), TAPS, raw)
         out = np.empty((2 * h, 2 * w), np.uint8)
         _round_u8(raw, 2 * BICUBIC_FRAC_BITS, out)
