@@ -25,7 +25,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 -include rtl_tb/rtl.mk
 
 .PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
-        ablation ablation-degradation reparam-ablation sampler-ablation
+        ablation ablation-degradation reparam-ablation sampler-ablation codec-results
 
 setup: $(STAMP)
 
@@ -162,3 +162,14 @@ $(SMP_DIR)/%.eval.json: $(SMP_DIR)/%.pt
 sampler-ablation: $(SMP_VARIANTS:%=$(SMP_DIR)/%.eval.json)
 	$(QCSR) ablation --runs $(SMP_DIR) --baseline docs/results/qcsr_x2_bicubic.json \
 	  --md docs/training/sampler_ablation.md --png docs/training/sampler_ablation.png
+
+# Video-codec conditions (docs/codec.md): bicubic, qcsr_x2_bicubic, qcsr_x2_proposed on clean, JPEG and
+# H.264/HEVC LR pan sequences (qcsr.evaluate.pan_frames), then the tables.
+CODEC_CONDITIONS ?= h264:crf23,h264:crf28,hevc:crf28
+CODEC_MODELS ?= bicubic qcsr_x2_bicubic qcsr_x2_proposed
+codec-results: $(STAMP)
+	@for m in $(CODEC_MODELS); do \
+	  $(QCSR) eval --model $$m --data $(DATA) --jpeg none,70,90 --codec $(CODEC_CONDITIONS) \
+	    --json docs/results/codec/$$m.json || exit $$?; \
+	done
+	$(QCSR) report --codec --results docs/results/codec --md docs/codec.md

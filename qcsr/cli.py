@@ -74,10 +74,13 @@ def cmd_train(a: argparse.Namespace) -> None:
 
 
 def cmd_eval(a: argparse.Namespace) -> None:
-    from qcsr.evaluate import evaluate, parse_conditions, to_markdown, write_report
+    from qcsr.evaluate import evaluate, parse_codec_conditions, parse_conditions, to_markdown, write_report
 
     sets = [s.strip() for s in a.sets.split(",") if s.strip()]
-    report = evaluate(a.model, a.data, sets, parse_conditions(a.jpeg), engine=a.engine)
+    conditions = (parse_conditions(a.jpeg) if a.jpeg else []) + parse_codec_conditions(a.codec)
+    if not conditions:
+        raise QcsrError("no input condition: give --jpeg and/or --codec")
+    report = evaluate(a.model, a.data, sets, conditions, engine=a.engine)
     write_report(report, a.json, a.md)
     print(to_markdown(report), end="")
     for p in (a.json, a.md):
@@ -121,9 +124,10 @@ def cmd_clip(a: argparse.Namespace) -> None:
 
 def cmd_report(a: argparse.Namespace) -> None:
     from qcsr.models import ZOO
-    from qcsr.report import write_results
+    from qcsr.report import write_codec_results, write_results
 
-    for p in write_results(a.results, a.md, a.readme, ZOO):
+    written = write_codec_results(a.results, a.md) if a.codec else write_results(a.results, a.md, a.readme, ZOO)
+    for p in written:
         print(f"wrote {p}")
 
 
@@ -224,7 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--model", required=True, help="model file, zoo name, 'bicubic' or 'bicubic-int'")
     e.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the set folders")
     e.add_argument("--sets", default="Set5,Set14,B100,Urban100", help="comma-separated folders under --data")
-    e.add_argument("--jpeg", default="none,70,80,90", help="input conditions: 'none' and/or JPEG qualities")
+    e.add_argument("--jpeg", default="none,70,80,90", help="input conditions: 'none' and/or JPEG qualities "
+                   "('' for none of them)")
+    e.add_argument("--codec", help="video conditions, e.g. h264:crf23,h264:crf28,hevc:crf28: each image as a "
+                   "short LR pan encoded with inter frames (docs/codec.md)")
     e.add_argument("--engine", choices=["float", "quant", "golden", "fast"], default="float",
                    help="float network, torch fake-quant (exact), or NumPy golden; quant/golden use <model>.q.json")
     e.add_argument("--json", type=Path, help="write results as JSON")
@@ -255,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--results", type=Path, default=Path("docs/results"), help="folder of eval JSON files")
     r.add_argument("--md", type=Path, default=Path("docs/results.md"))
     r.add_argument("--readme", type=Path, default=Path("README.md"))
+    r.add_argument("--codec", action="store_true",
+                   help="the video-codec report (docs/codec.md): no README block, no zoo sidecars")
     r.set_defaults(func=cmd_report)
 
     x = sub.add_parser("ablation", help="table + validation plot of trained architecture variants")

@@ -28,6 +28,15 @@ PROTOCOL = {
     "shave": SCALE,
     "ssim": "Wang et al. 2004, 11x11 Gaussian sigma 1.5, K1 0.01, K2 0.03",
 }
+CODEC_PROTOCOL = (
+    "video codec conditions (<codec>crf<N>): a synthetic pan of PAN_FRAMES HR frames per image (window "
+    "moving 2 px right and 1 px down per frame), each LR frame the protocol's bicubic downscale of its HR "
+    "window, the LR frames encoded as one video (libx264 / libx265, preset medium, CRF N, yuv420p, I frame "
+    "then inter frames), decoded to RGB, super-resolved and scored against their HR frames; an image's "
+    "score is the mean over its frames"
+)
+PAN_FRAMES = 6
+CODEC_NAMES = {"h264": "H.264", "hevc": "HEVC"}
 
 
 def parse_conditions(spec: str) -> list[str]:
@@ -43,6 +52,47 @@ def parse_conditions(spec: str) -> list[str]:
     if not out:
         raise QcsrError("--jpeg lists no condition")
     return out
+
+
+def parse_codec_conditions(spec: str | None) -> list[str]:
+    """'h264:crf23,hevc:crf28' -> ['h264crf23', 'hevccrf28']."""
+    out = []
+    for tok in (t.strip() for t in (spec or "").split(",") if t.strip()):
+        codec, _, q = tok.partition(":")
+        if codec not in CODEC_NAMES or not q.startswith("crf") or not q[3:].isdigit() or int(q[3:]) > 51:
+            raise QcsrError(f"bad --codec entry {tok!r}: use <{'|'.join(CODEC_NAMES)}>:crf<0..51>, e.g. h264:crf23")
+        out.append(f"{codec}crf{int(q[3:])}")
+    return out
+
+
+def codec_of(condition: str) -> tuple[str, int] | None:
+    """'h264crf23' -> ('h264', 23); None for clean and JPEG conditions."""
+    for codec in CODEC_NAMES:
+        if condition.startswith(codec + "crf"):
+            return codec, int(condition.removeprefix(codec + "crf"))
+    return None
+
+
+def pan_frames(hr: np.ndarray, frames: int = PAN_FRAMES) -> list[np.ndarray]:
+    """HR frames of a synthetic camera pan across one image (window 2 px right, 1 px down per frame)."""
+    h, w = hr.shape[:2]
+    # LR frames a multiple of 8: 4:2:0 needs even sizes, and libx265 needs multiples of 8 from 32 up
+    # (qcsr.util.video.check_frame_size); every benchmark image is large enough
+    wh, ww = (h - frames) // 16 * 16, (w - 2 * frames) // 16 * 16
+    return [np.ascontiguousarray(hr[t : t + wh, 2 * t : 2 * t + ww]) for t in range(frames)]
+
+
+def codec_pairs(hr: np.ndarray, condition: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(HR frame, decoded LR frame) pairs of an image's pan under a video codec condition."""
+    from qcsr.util.video import codec_roundtrip
+
+    codec, crf = codec_of(condition)
+    his = pan_frames(hr if hr.ndim == 3 else np.repeat(hr[..., None], 3, axis=2))
+    lrs = codec_roundtrip([bicubic_downscale(f, SCALE) for f in his], codec, crf)
+    if hr.ndim == 2:  # grey images went through the codec as grey RGB; back to one grey plane
+        his = [f[..., 0] for f in his]
+        lrs = [((f.astype(np.uint16).sum(axis=2) + 1) // 3).astype(np.uint8) for f in lrs]
+    return list(zip(his, lrs, strict=True))
 
 
 def make_lr(hr: np.ndarray, condition: str) -> np.ndarray:
@@ -67,6 +117,11 @@ def evaluate(model: str, data: Path, sets: list[str], conditions: list[str], eng
                 raise QcsrError(f"image too small for PSNR/SSIM with shave {SCALE}: {f} ({hr.shape[1]}x{hr.shape[0]})")
             ref = luma_ref(hr)
             for c in conditions:
+                if codec_of(c):
+                    pairs = [(luma_ref(h_), upscale(lr)) for h_, lr in codec_pairs(hr, c)]
+                    scores[c][f.name] = [float(np.mean([psnr(a, b, SCALE) for a, b in pairs])),
+                                         float(np.mean([ssim(a, b, SCALE) for a, b in pairs]))]  # fmt: skip
+                    continue
                 sr = upscale(make_lr(hr, c))
                 scores[c][f.name] = [psnr(ref, sr, SCALE), ssim(ref, sr, SCALE)]
         results[s] = {
@@ -80,7 +135,10 @@ def evaluate(model: str, data: Path, sets: list[str], conditions: list[str], eng
         per_image[s] = scores
     if model in BASELINES:
         engine = "none"
-    return {"model": str(model), "engine": engine, "protocol": PROTOCOL, "results": results, "per_image": per_image}
+    protocol = dict(PROTOCOL)
+    if any(codec_of(c) for c in conditions):
+        protocol["codec"] = CODEC_PROTOCOL.replace("PAN_FRAMES", str(PAN_FRAMES))
+    return {"model": str(model), "engine": engine, "protocol": protocol, "results": results, "per_image": per_image}
 
 
 def to_markdown(report: dict[str, Any]) -> str:

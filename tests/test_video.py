@@ -102,6 +102,74 @@ def test_bad_videos_fail_cleanly(clip, tmp_path, capsys):
         assert not list(tmp_path.glob(".out_*")), what  # no partial temp file left either
 
 
+def test_hevc_size_guard(tmp_path, capsys):
+    from qcsr.util.errors import QcsrError
+    from qcsr.util.video import codec_roundtrip
+
+    for h, w in ((64, 68), (16, 64), (56, 64)):
+        with pytest.raises(QcsrError, match="multiple of 8 and at least 64x64"):
+            codec_roundtrip([np.zeros((h, w, 3), np.uint8)], "hevc", 28)
+    assert len(codec_roundtrip([np.zeros((64, 72, 3), np.uint8)] * 2, "hevc", 28)) == 2
+
+
 def test_video_to_image_is_refused(clip, tmp_path, capsys):
     code, _, err = run(["upscale", str(clip), str(tmp_path / "x.png")], capsys)
     assert_clean_failure(code, err, "a video upscales to a video", tmp_path / "x.png")
+
+
+# --- video-codec evaluation conditions ------------------------------------------------------------
+
+
+def test_codec_condition_parsing():
+    from qcsr.evaluate import codec_of, parse_codec_conditions
+    from qcsr.util.errors import QcsrError
+
+    assert parse_codec_conditions("h264:crf23, hevc:crf28") == ["h264crf23", "hevccrf28"]
+    assert parse_codec_conditions(None) == [] and codec_of("jpeg70") is None and codec_of("hevccrf28") == ("hevc", 28)
+    for bad in ("h264", "vp9:crf30", "h264:q23", "h264:crf99"):
+        with pytest.raises(QcsrError, match="--codec"):
+            parse_codec_conditions(bad)
+
+
+def test_pan_sequence_and_codec_pairs(astronaut, camera):
+    from qcsr.evaluate import PAN_FRAMES, codec_pairs, pan_frames
+
+    hr = astronaut[:100, :130]
+    frames = pan_frames(hr)
+    assert len(frames) == PAN_FRAMES and all(f.shape == frames[0].shape for f in frames)
+    assert frames[0].shape[0] % 16 == 0 and frames[0].shape[1] % 16 == 0
+    assert np.array_equal(frames[1][:-1, :-2], frames[0][1:, 2:])  # 2 px right, 1 px down per frame
+    pairs = codec_pairs(hr, "h264crf23")
+    assert len(pairs) == PAN_FRAMES and pairs[0][1].shape == (frames[0].shape[0] // 2, frames[0].shape[1] // 2, 3)
+    worse = codec_pairs(hr, "h264crf45")
+    err = [np.mean((a[1].astype(float) - b[1]) ** 2) for a, b in zip(pairs, worse, strict=True)]
+    assert min(err) > 0  # a real, quality-dependent codec
+    grey = codec_pairs(camera[:160, :160], "hevccrf28")
+    assert grey[0][0].ndim == 2 and grey[0][1].ndim == 2
+
+
+def test_eval_with_codec_conditions_and_report(tmp_path, capsys):
+    from PIL import Image
+
+    from qcsr.report import codec_markdown
+
+    data = tmp_path / "data" / "S"
+    data.mkdir(parents=True)
+    from skimage import data as sk
+
+    Image.fromarray(sk.astronaut()[:120, :160]).save(data / "a.png")
+    out = tmp_path / "r"
+    out.mkdir()
+    for model in ("bicubic", "qcsr_x2_bicubic", "qcsr_x2_proposed"):
+        code, _, err = run(["eval", "--model", model, "--data", tmp_path / "data", "--sets", "S", "--jpeg", "none",
+                            "--codec", "h264:crf28", "--json", out / f"{model}.json"], capsys)  # fmt: skip
+        assert code == 0, err
+    import json
+
+    r = json.loads((out / "qcsr_x2_proposed.json").read_text())
+    assert set(r["results"]["S"]) == {"clean", "h264crf28"} and "codec" in r["protocol"]
+    assert r["results"]["S"]["h264crf28"]["psnr"] < r["results"]["S"]["clean"]["psnr"]
+    from qcsr.report import load_reports
+
+    md = codec_markdown(load_reports(out))
+    assert "H.264 CRF 28 LR video (pan sequences)" in md and "restores compressed inputs better" in md

@@ -31,6 +31,17 @@ CODECS = {  # --codec name -> (FFmpeg encoder, pixel format)
     "ffv1": ("ffv1", "bgr0"),
 }
 MAX_FRAME = (1920, 1080)  # the core's MAX_W x MAX_H (SPEC section 5)
+# libx265 in PyAV 18.1's FFmpeg corrupts the heap on small frames (measured with an allocation check after
+# the encode: its thread pools crash 40x32; single-threaded it is clean from 32x32 in multiples of 8;
+# 256x256 and larger are clean threaded). Small frames are encoded single-threaded.
+X265_PARAMS = "log-level=error"
+X265_PARAMS_SMALL = "log-level=error:pools=none:frame-threads=1"
+X265_THREADED_MIN = 256
+X265_MIN = 64
+
+
+def x265_params(width: int, height: int) -> str:
+    return X265_PARAMS if min(width, height) >= X265_THREADED_MIN else X265_PARAMS_SMALL
 
 
 def _av():
@@ -140,6 +151,18 @@ def _codec(codec: str) -> tuple[str, str]:
     return CODECS[codec]
 
 
+def check_frame_size(codec: str, width: int, height: int) -> None:
+    """Sizes the encoders take: 4:2:0 needs even sizes; libx265 in PyAV's FFmpeg corrupts the heap on small
+    or unaligned frames (measured, PyAV 18.1: widths 34/36 and heights 16/24 abort the process even
+    single-threaded; 40x32 passes alone but corrupts the heap inside a larger process), so HEVC output below
+    64x64 or off the 8-pixel grid is refused instead of crashing."""
+    if codec in ("h264", "hevc") and (width % 2 or height % 2):
+        raise QcsrError(f"{codec} output needs an even frame size (4:2:0), got {width}x{height}")
+    if codec == "hevc" and (width % 8 or height % 8 or min(width, height) < X265_MIN):
+        raise QcsrError(f"hevc output needs a frame size that is a multiple of 8 and at least "
+                        f"{X265_MIN}x{X265_MIN}, got {width}x{height}; use --codec h264 or ffv1")  # fmt: skip
+
+
 def _partial(path: Path) -> Path:
     """Temporary name beside `path`, keeping the suffix so that FFmpeg picks the same container."""
     return path.with_name(f".{path.stem}.partial{path.suffix}")
@@ -149,13 +172,14 @@ def _open_output(tmp: Path, codec: str, width: int, height: int, rate: Fraction 
                  crf: int | None, preset: str | None):  # fmt: skip
     av = _av()
     encoder, pix_fmt = _codec(codec)
+    check_frame_size(codec, width, height)
     out = av.open(str(tmp), "w")
     opts = {}
     if codec in ("h264", "hevc"):
         opts["crf"] = str(23 if crf is None else crf)
         opts["preset"] = preset or "medium"
         if codec == "hevc":
-            opts["x265-params"] = "log-level=error"
+            opts["x265-params"] = x265_params(width, height)
     vs = out.add_stream(encoder, rate=rate or Fraction(25), options=opts)
     vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
     vs.time_base = time_base
@@ -275,3 +299,30 @@ def default_clip_frames(frames: int = 72, size: tuple[int, int] = (160, 96)) -> 
         x, y = (3 * i) % (img.shape[1] - w), (1 * i) % (img.shape[0] - h)
         out.append(bicubic_downscale(np.ascontiguousarray(img[y : y + h, x : x + w])))
     return out
+
+
+def codec_roundtrip(frames: list[np.ndarray], codec: str, crf: int, preset: str = "medium") -> list[np.ndarray]:
+    """Encode RGB frames as one video (in memory, Matroska; I frame then inter frames) and decode them back."""
+    import io
+
+    av = _av()
+    encoder, pix_fmt = _codec(codec)
+    h, w = frames[0].shape[:2]
+    check_frame_size(codec, w, h)
+    buf = io.BytesIO()
+    opts = {"crf": str(crf), "preset": preset}
+    if codec == "hevc":
+        opts["x265-params"] = x265_params(w, h)
+    with av.open(buf, "w", format="matroska") as out:
+        vs = out.add_stream(encoder, rate=Fraction(24), options=opts)
+        vs.width, vs.height, vs.pix_fmt = w, h, pix_fmt
+        for i, rgb in enumerate(frames):
+            _encode(out, vs, rgb, i, Fraction(1, 24))
+        for packet in vs.encode():
+            out.mux(packet)
+    buf.seek(0)
+    with av.open(buf, "r", format="matroska") as inp:
+        got = [f.to_ndarray(format="rgb24") for f in inp.decode(video=0)]
+    if len(got) != len(frames):
+        raise RuntimeError(f"{codec} round trip returned {len(got)} of {len(frames)} frames")
+    return got
