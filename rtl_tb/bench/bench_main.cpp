@@ -1,12 +1,13 @@
 // Throughput bench for qcsr_top: a C++ feeder/checker around the Verilated core (no cocotb, so a
-// 1080p frame takes seconds). Sends the configuration packet, then one frame with TVALID held high
-// and TREADY held high on the output (no back-pressure), captures the HR frame and checks its
-// framing. The pixels are compared with the golden frame by bench_rtl.py.
+// 1080p frame takes seconds). Sends the configuration packet, then the frames of input_rgb.bin
+// (one or more W x H RGB frames, concatenated) back to back with TVALID held high and TREADY held
+// high on the output (no back-pressure), captures the HR frames and checks their framing. The pixels
+// are compared with the golden frames by bench_rtl.py / cosim_video.py.
 //
 //   bench <cfg.bin> <input_rgb.bin> <width> <height> <output_rgb.bin>
 //
 // Prints one JSON line: cycles from the first accepted input beat to the last output beat, the
-// cycle of the first output beat, and framing errors.
+// cycle of the first output beat, frames, and framing errors.
 
 #include <cstdint>
 #include <cstdio>
@@ -38,12 +39,13 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> rgb = read_file(argv[2]);
     const long w = std::atol(argv[3]), h = std::atol(argv[4]);
     const long nwords = (long)cfg_raw.size() / 4;
-    if ((long)rgb.size() != w * h * 3) {
-        std::fprintf(stderr, "input size %zu != %ld x %ld x 3\n", rgb.size(), w, h);
+    if (w < 1 || h < 1 || rgb.empty() || (long)rgb.size() % (w * h * 3)) {
+        std::fprintf(stderr, "input size %zu is not a whole number of %ld x %ld x 3 frames\n", rgb.size(), w, h);
         return 2;
     }
+    const long nframes = (long)rgb.size() / (w * h * 3);
     const long ow = 2 * w, oh = 2 * h, beats = (ow + 3) / 4;
-    std::vector<uint8_t> out((size_t)(ow * oh * 3), 0);
+    std::vector<uint8_t> out((size_t)(ow * oh * 3 * nframes), 0);
 
     // Two evaluations per cycle: settle() lowers the clock and settles the combinational outputs for
     // the inputs of this cycle (handshakes are sampled after it), rise() is the active edge.
@@ -98,19 +100,19 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    // one frame, no idle cycles, no back-pressure
+    // the frames back to back, no idle cycles, no back-pressure
     long in_idx = 0, first_in = -1, first_out = -1, last_out = -1;
     long orow = 0, obeat = 0, errors = 0;
-    const long limit = cycle + 3 * w * h + 200 * w + 100000;
+    const long limit = cycle + nframes * (3 * w * h + 200 * w) + 100000;
     auto set_pixel = [&](long k) {
         const uint8_t* p = &rgb[(size_t)(3 * k)];
         top->s_axis_video_TDATA = (uint32_t)p[1] | ((uint32_t)p[2] << 8) | ((uint32_t)p[0] << 16);  // G, B, R
-        top->s_axis_video_TUSER = (k == 0);
+        top->s_axis_video_TUSER = (k % (w * h) == 0);
         top->s_axis_video_TLAST = (k % w == w - 1);
         top->s_axis_video_TVALID = 1;
     };
     set_pixel(0);
-    while (orow < oh && cycle < limit) {
+    while (orow < oh * nframes && cycle < limit) {
         settle();
         bool in_acc = top->s_axis_video_TVALID && top->s_axis_video_TREADY;
         bool out_acc = top->m_axis_video_TVALID && top->m_axis_video_TREADY;
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
             if (first_out < 0) first_out = cycle;
             last_out = cycle;
             bool user = top->m_axis_video_TUSER & 1, last = top->m_axis_video_TLAST & 1;
-            if (user != (orow == 0 && obeat == 0)) ++errors;
+            if (user != (orow % oh == 0 && obeat == 0)) ++errors;
             if (last != (obeat == beats - 1)) ++errors;
             for (int px = 0; px < 4; ++px) {
                 long col = 4 * obeat + px;
@@ -145,17 +147,18 @@ int main(int argc, char** argv) {
         rise();
         if (in_acc) {
             ++in_idx;
-            if (in_idx < w * h) set_pixel(in_idx);
+            if (in_idx < w * h * nframes) set_pixel(in_idx);
             else top->s_axis_video_TVALID = 0;
         }
     }
     std::ofstream f(argv[5], std::ios::binary);
     f.write((const char*)out.data(), (std::streamsize)out.size());
     long cycles = last_out - first_in + 1;
-    std::printf("{\"width\": %ld, \"height\": %ld, \"cycles\": %ld, \"first_in\": %ld, \"first_out\": %ld, "
-                "\"last_out\": %ld, \"rows_out\": %ld, \"framing_errors\": %ld, \"status\": %u, \"complete\": %s}\n",
-                w, h, cycles, first_in, first_out, last_out, orow, errors, (unsigned)top->status,
-                orow == oh ? "true" : "false");
+    std::printf("{\"width\": %ld, \"height\": %ld, \"frames\": %ld, \"cycles\": %ld, \"first_in\": %ld, "
+                "\"first_out\": %ld, \"last_out\": %ld, \"rows_out\": %ld, \"framing_errors\": %ld, \"status\": %u, "
+                "\"complete\": %s}\n",
+                w, h, nframes, cycles, first_in, first_out, last_out, orow, errors, (unsigned)top->status,
+                orow == oh * nframes ? "true" : "false");
     top->final();
-    return (orow == oh && errors == 0) ? 0 : 1;
+    return (orow == oh * nframes && errors == 0) ? 0 : 1;
 }
