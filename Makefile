@@ -25,7 +25,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 -include rtl_tb/rtl.mk
 
 .PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
-        ablation ablation-degradation reparam-ablation sampler-ablation codec-results
+        ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training
 
 setup: $(STAMP)
 
@@ -173,3 +173,20 @@ codec-results: $(STAMP)
 	    --json docs/results/codec/$$m.json || exit $$?; \
 	done
 	$(QCSR) report --codec --results docs/results/codec --md docs/codec.md
+
+# What the video colour path costs (decoder YUV 4:2:0 -> RGB -> qcsr BT.601) -> docs/video_colour.md
+video-colour: $(STAMP)
+	$(PY) -m qcsr.video_colour --data $(DATA) --out docs/video_colour.md
+
+# The codec degradation (model/codec_pool.py) against the JPEG-based proposed one, matched (same init,
+# lr, steps, seed and clean fraction as the shipped qcsr_x2_proposed), on clean, JPEG and codec inputs.
+CODEC_TRAIN_DIR ?= runs/codec
+$(CODEC_TRAIN_DIR)/codec_cf50.pt: | $(STAMP)
+	$(QCSR) train --degradation codec --clean-fraction 0.5 --preset fast --init model/zoo/qcsr_x2_bicubic.pt \
+	  --lr 1e-3 --steps $(SMP_STEPS) --threads 1 --seed 5 --data $(DATA) --out $@ $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(CODEC_TRAIN_DIR)/%.pt
+$(CODEC_TRAIN_DIR)/%.eval.json: $(CODEC_TRAIN_DIR)/%.pt
+	$(QCSR) eval --model $< --data $(DATA) --jpeg none,70,90 --codec $(CODEC_CONDITIONS) --json $@
+codec-training: $(CODEC_TRAIN_DIR)/codec_cf50.eval.json
+	$(QCSR) ablation --runs $(CODEC_TRAIN_DIR) --baseline docs/results/codec/qcsr_x2_proposed.json \
+	  --md docs/training/codec_degradation.md --png docs/training/codec_degradation.png

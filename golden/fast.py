@@ -77,72 +77,97 @@ def _spatial(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - compil
             _requant_row(acc, shift, lo, hi, out[k, r, pad : pad + wid])
 
 
+@_jit_serial
+def _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out_rows):  # pragma: no cover - compiled
+    """One output row of a 3x3 conv per channel: the nine taps of a pixel summed in one pass (registers,
+    not nine passes over an accumulator); a row above or below the frame reads the zero row."""
+    cin, hgt, _ = x.shape
+    c = w.shape[0]
+    wid = acc.shape[0]
+    for k in range(c):
+        s_c = 0 if cin == 1 else k
+        ra = x[s_c, r - 1, pad - 1 :] if r > 0 else zero[pad - 1 :]
+        rb = x[s_c, r, pad - 1 :]
+        rc = x[s_c, r + 1, pad - 1 :] if r + 1 < hgt else zero[pad - 1 :]
+        a0, a1, a2 = w[k, 0, 0], w[k, 0, 1], w[k, 0, 2]
+        b0, b1, b2 = w[k, 1, 0], w[k, 1, 1], w[k, 1, 2]
+        c0, c1, c2 = w[k, 2, 0], w[k, 2, 1], w[k, 2, 2]
+        for i in range(wid):
+            acc[i] = (a0 * np.int32(ra[i]) + a1 * np.int32(ra[i + 1]) + a2 * np.int32(ra[i + 2])
+                      + b0 * np.int32(rb[i]) + b1 * np.int32(rb[i + 1]) + b2 * np.int32(rb[i + 2])
+                      + c0 * np.int32(rc[i]) + c1 * np.int32(rc[i + 1]) + c2 * np.int32(rc[i + 2]))  # fmt: skip
+        _requant_row(acc, shift, lo, hi, out_rows[k])
+
+
+@_jit_serial
+def _pointwise_row(d, w, groups, shift, lo, hi, acc, out_rows):  # pragma: no cover - compiled
+    """One output row of a grouped 1x1 conv from the (C, W) rows `d`: eight (then four, then one) input
+    channels per pass over the row accumulator."""
+    cout, cin_g = w.shape
+    wid = acc.shape[0]
+    cout_g = cout // groups
+    for o in range(cout):
+        acc[:] = 0
+        base = (o // cout_g) * cin_g
+        j = 0
+        while j + 8 <= cin_g:
+            w0, w1, w2, w3 = w[o, j], w[o, j + 1], w[o, j + 2], w[o, j + 3]
+            w4, w5, w6, w7 = w[o, j + 4], w[o, j + 5], w[o, j + 6], w[o, j + 7]
+            x0, x1, x2, x3 = d[base + j], d[base + j + 1], d[base + j + 2], d[base + j + 3]
+            x4, x5, x6, x7 = d[base + j + 4], d[base + j + 5], d[base + j + 6], d[base + j + 7]
+            for i in range(wid):
+                acc[i] += (w0 * np.int32(x0[i]) + w1 * np.int32(x1[i]) + w2 * np.int32(x2[i])
+                           + w3 * np.int32(x3[i]) + w4 * np.int32(x4[i]) + w5 * np.int32(x5[i])
+                           + w6 * np.int32(x6[i]) + w7 * np.int32(x7[i]))  # fmt: skip
+            j += 8
+        while j + 4 <= cin_g:
+            w0, w1, w2, w3 = w[o, j], w[o, j + 1], w[o, j + 2], w[o, j + 3]
+            x0, x1, x2, x3 = d[base + j], d[base + j + 1], d[base + j + 2], d[base + j + 3]
+            for i in range(wid):
+                acc[i] += w0 * np.int32(x0[i]) + w1 * np.int32(x1[i]) + w2 * np.int32(x2[i]) + w3 * np.int32(x3[i])
+            j += 4
+        while j < cin_g:
+            wv, x0 = w[o, j], d[base + j]
+            for i in range(wid):
+                acc[i] += wv * np.int32(x0[i])
+            j += 1
+        _requant_row(acc, shift, lo, hi, out_rows[o])
+
+
 @_jit
 def _spatial3x3(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - compiled
-    """`_spatial` for 3x3 kernels: the nine taps of a pixel summed in one pass over the row (registers,
-    not nine passes over an accumulator); a missing row above or below the frame reads a zero row."""
-    cin, hgt, wp = x.shape
-    c = w.shape[0]
+    """`_spatial` for 3x3 kernels, row by row (`_spatial3x3_row`)."""
+    _, hgt, wp = x.shape
     wid = wp - 2 * pad
     zero = np.zeros(wp, x.dtype)
     for r in nb.prange(hgt):
         acc = np.empty(wid, proto.dtype)
-        for k in range(c):
-            s_c = 0 if cin == 1 else k
-            ra = x[s_c, r - 1, pad - 1 :] if r > 0 else zero[pad - 1 :]
-            rb = x[s_c, r, pad - 1 :]
-            rc = x[s_c, r + 1, pad - 1 :] if r + 1 < hgt else zero[pad - 1 :]
-            a0, a1, a2 = w[k, 0, 0], w[k, 0, 1], w[k, 0, 2]
-            b0, b1, b2 = w[k, 1, 0], w[k, 1, 1], w[k, 1, 2]
-            c0, c1, c2 = w[k, 2, 0], w[k, 2, 1], w[k, 2, 2]
-            for i in range(wid):
-                acc[i] = (a0 * np.int32(ra[i]) + a1 * np.int32(ra[i + 1]) + a2 * np.int32(ra[i + 2])
-                          + b0 * np.int32(rb[i]) + b1 * np.int32(rb[i + 1]) + b2 * np.int32(rb[i + 2])
-                          + c0 * np.int32(rc[i]) + c1 * np.int32(rc[i + 1]) + c2 * np.int32(rc[i + 2]))  # fmt: skip
-            _requant_row(acc, shift, lo, hi, out[k, r, pad : pad + wid])
+        _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out[:, r, pad : pad + wid])
 
 
 @_jit
 def _pointwise(x, w, groups, pad, shift, lo, hi, proto, out):  # pragma: no cover - compiled
-    """Grouped 1x1 conv on (C, H, pad + W + pad) planes: out[o, r] = requant(sum_j w[o, j] x[g(o) cin_g + j, r]).
-
-    Eight (then four, then one) input channels per pass over the row accumulator."""
+    """Grouped 1x1 conv on (C, H, pad + W + pad) planes: out[o, r] = requant(sum_j w[o, j] x[g(o) cin_g + j, r])."""
     _, hgt, wp = x.shape
-    cout, cin_g = w.shape
     wid = wp - 2 * pad
-    cout_g = cout // groups
     for r in nb.prange(hgt):
         acc = np.empty(wid, proto.dtype)
-        for o in range(cout):
-            acc[:] = 0
-            base = (o // cout_g) * cin_g
-            j = 0
-            s = pad + wid
-            while j + 8 <= cin_g:
-                w0, w1, w2, w3 = w[o, j], w[o, j + 1], w[o, j + 2], w[o, j + 3]
-                w4, w5, w6, w7 = w[o, j + 4], w[o, j + 5], w[o, j + 6], w[o, j + 7]
-                x0, x1, x2, x3 = x[base + j, r, pad:s], x[base + j + 1, r, pad:s], x[base + j + 2, r, pad:s], \
-                    x[base + j + 3, r, pad:s]
-                x4, x5, x6, x7 = x[base + j + 4, r, pad:s], x[base + j + 5, r, pad:s], x[base + j + 6, r, pad:s], \
-                    x[base + j + 7, r, pad:s]
-                for i in range(wid):
-                    acc[i] += (w0 * np.int32(x0[i]) + w1 * np.int32(x1[i]) + w2 * np.int32(x2[i])
-                               + w3 * np.int32(x3[i]) + w4 * np.int32(x4[i]) + w5 * np.int32(x5[i])
-                               + w6 * np.int32(x6[i]) + w7 * np.int32(x7[i]))  # fmt: skip
-                j += 8
-            while j + 4 <= cin_g:
-                w0, w1, w2, w3 = w[o, j], w[o, j + 1], w[o, j + 2], w[o, j + 3]
-                x0, x1, x2, x3 = x[base + j, r, pad:s], x[base + j + 1, r, pad:s], x[base + j + 2, r, pad:s], \
-                    x[base + j + 3, r, pad:s]
-                for i in range(wid):
-                    acc[i] += w0 * np.int32(x0[i]) + w1 * np.int32(x1[i]) + w2 * np.int32(x2[i]) + w3 * np.int32(x3[i])
-                j += 4
-            while j < cin_g:
-                wv, x0 = w[o, j], x[base + j, r, pad:s]
-                for i in range(wid):
-                    acc[i] += wv * np.int32(x0[i])
-                j += 1
-            _requant_row(acc, shift, lo, hi, out[o, r, pad : pad + wid])
+        _pointwise_row(x[:, r, pad : pad + wid], w, groups, shift, lo, hi, acc, out[:, r, pad : pad + wid])
+
+
+@_jit
+def _block3x3(x, wd, wp_, pad, sd, lod, hid, pd, sp, lop, hip, pp, out):  # pragma: no cover - compiled
+    """A depthwise 3x3 layer and its pointwise layer fused per row: the depthwise row stays in a per-thread
+    buffer (L2) instead of a full plane written and read back through memory."""
+    c, hgt, wp = x.shape
+    wid = wp - 2 * pad
+    zero = np.zeros(wp, x.dtype)
+    for r in nb.prange(hgt):
+        acc_d = np.empty(wid, pd.dtype)
+        acc_p = np.empty(wid, pp.dtype)
+        d = np.empty((wd.shape[0], wid), x.dtype)
+        _spatial3x3_row(x, r, wd, pad, sd, lod, hid, acc_d, zero, d)
+        _pointwise_row(d, wp_, 1, sp, lop, hip, acc_p, out[:, r, pad : pad + wid])
 
 
 @_jit
@@ -253,15 +278,27 @@ class FastEngine:
         bufs = self._planes(h, w)  # side columns stay zero: the kernels write only the interior
         x = bufs[1][:1]
         x[0, :, p : p + w] = y
-        for n, (pointwise, kern, groups, shift, lo, hi, proto, cout) in enumerate(self.layers):
-            out = bufs[n % 2][:cout]
-            if pointwise:
+        layers, n, k = self.layers, 0, 0
+        while n < len(layers):
+            pointwise, kern, groups, shift, lo, hi, proto, cout = layers[n]
+            out = bufs[k % 2][:cout]
+            nxt = layers[n + 1] if n + 1 < len(layers) else None
+            if not pointwise and kern.shape[1:] == (3, 3) and x.shape[0] == cout and nxt and nxt[0] and nxt[2] == 1:
+                # a depthwise 3x3 layer and its pointwise layer, fused per row
+                _, kp, _, sp, lop, hip, pp, cp = nxt
+                out = bufs[k % 2][:cp]
+                _block3x3(x, kern, kp, p, shift, lo, hi, proto, sp, lop, hip, pp, out)
+                n += 2
+            elif pointwise:
                 _pointwise(x, kern, groups, p, shift, lo, hi, proto, out)
+                n += 1
             elif kern.shape[1:] == (3, 3):
                 _spatial3x3(x, kern, p, shift, lo, hi, proto, out)
+                n += 1
             else:
                 _spatial(x, kern, p, shift, lo, hi, proto, out)
-            x = out
+                n += 1
+            x, k = out, k + 1
         return x
 
     def upscale_luma(self, y: np.ndarray) -> np.ndarray:

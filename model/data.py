@@ -48,6 +48,13 @@ class PatchSampler:
         self.degradation = degradation
         self.ranges = ranges
         self.rng = np.random.default_rng(seed)
+        self.pool = None
+        if degradation == "codec":  # real H.264/HEVC material, made once per run (deterministic in the seed)
+            from qcsr.model.codec_pool import build_pool
+
+            self.pool = build_pool(self.images, seed)
+            if not self.pool:
+                raise QcsrError("codec degradation: no training image is large enough for a 32x32 pan")
 
     def hr_patch(self) -> np.ndarray:
         rng, p = self.rng, self.patch
@@ -67,8 +74,21 @@ class PatchSampler:
     def batch(self, size: int) -> tuple[torch.Tensor, torch.Tensor]:
         lrs, hrs = [], []
         for _ in range(size):
-            hr = self.hr_patch()
-            lr = degrade(hr, self.degradation, self.rng, self.ranges)
+            if self.pool is not None:
+                clean = self.ranges.clean_fraction > 0 and self.rng.uniform() < self.ranges.clean_fraction
+                if clean:
+                    hr = self.hr_patch()
+                    lr = degrade(hr, "bicubic", self.rng)
+                else:
+                    from qcsr.model.codec_pool import pool_patch
+
+                    hr, lr = pool_patch(self.pool, self.patch, self.rng)
+                    if hr.shape[0] != self.patch:  # a small pool image: fall back to a clean patch
+                        hr = self.hr_patch()
+                        lr = degrade(hr, "bicubic", self.rng)
+            else:
+                hr = self.hr_patch()
+                lr = degrade(hr, self.degradation, self.rng, self.ranges)
             lrs.append(luma_u8(lr).astype(np.float32) / 255.0)
             hrs.append(luma_ref(hr).astype(np.float32) / 255.0)
         return torch.from_numpy(np.stack(lrs)[:, None]), torch.from_numpy(np.stack(hrs)[:, None])

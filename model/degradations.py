@@ -26,7 +26,8 @@ from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip
 SIGMA_RANGE = (0.2, 0.8)
 JPEG_QUALITY_RANGE = (70, 99)
 NOISE_STD_RANGE = (0.0, 0.02)
-DEGRADATIONS = ("bicubic", "proposed", "proposed-direct")
+DEGRADATIONS = ("bicubic", "proposed", "proposed-direct")  # per-image degradations (degrade())
+TRAIN_DEGRADATIONS = (*DEGRADATIONS, "codec")  # codec: pool-based, model/codec_pool.py
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from qcsr.fixedpoint.colour import luma_ref, luma_u8
 from qcsr.model.checkpoint import save_model, upscale_luma
 from qcsr.model.data import PatchSampler, load_training_images
-from qcsr.model.degradations import DEGRADATIONS, EQ2, DegradationRanges
+from qcsr.model.degradations import EQ2, TRAIN_DEGRADATIONS, DegradationRanges
 from qcsr.model.network import ArchConfig, QCSRNet, regroup_tail
 from qcsr.model.reparam import RepQCSRNet
 from qcsr.util.errors import QcsrError
@@ -155,10 +155,13 @@ def train(
     `reparam` E > 0 trains the re-parameterised expansion (model/reparam.py, pointwise expansion E)
     and writes the folded network: OUT has the deployed architecture; only OUT.ckpt holds branches.
     """
-    if degradation not in DEGRADATIONS:
+    if degradation not in TRAIN_DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
     if ranges is not None and degradation == "bicubic":
         raise QcsrError("degradation ranges (--sigma/--quality/--noise) apply to the proposed degradations only")
+    only_fraction = ranges is None or ranges == DegradationRanges(clean_fraction=ranges.clean_fraction)
+    if degradation == "codec" and not only_fraction:
+        raise QcsrError("the codec degradation takes --clean-fraction only (CRF and codec are drawn per image)")
     if degradation == "proposed-direct" and ranges is not None and ranges.sigma[0] <= 0:
         raise QcsrError("proposed-direct needs a Gaussian: the --sigma range must start above 0")
     ranges = ranges or EQ2

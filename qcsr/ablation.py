@@ -78,9 +78,15 @@ def training_label(prov: dict) -> str:
     ranges = prov.get("degradation_ranges")
     if ranges:
         for key, default in EQ2.to_dict().items():
-            r = ranges.get(key)
-            if r != default:
+            r = ranges.get(key, default)
+            if r == default:
+                continue
+            if isinstance(r, int | float):
+                label += f", {key} {r:g}"
+            else:
                 label += f", {key} off" if r is None else f", {key} {r[0]:g}-{r[1]:g}"
+    if prov.get("reparam"):
+        label += f", reparam x{prov['reparam'].get('pointwise_expand')}"
     return label
 
 
@@ -175,6 +181,41 @@ def plot_ablation(variants: list[Variant], png: Path, title: str, jpeg80: bool =
     os.replace(tmp, png)
 
 
+def plot_tradeoff(variants: list[Variant], base: dict[str, dict[str, float]], png: Path) -> bool:
+    """Clean PSNR change against the compressed-input gain over the baseline (mean over sets), one point per
+    variant and compressed condition; False (nothing written) when the reports share no such condition."""
+    conds = [c for c in base if c != "clean" and all(c in v.conditions for v in variants)]
+    if "clean" not in base or not conds:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def mean_delta(v: Variant, c: str) -> float:
+        sets = [s for s in base[c] if s in v.conditions[c]]
+        return sum(v.conditions[c][s] - base[c][s] for s in sets) / len(sets)
+
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for c, marker in zip(conds, "os^Dv<>", strict=False):
+        xs = [mean_delta(v, "clean") for v in variants]
+        ys = [mean_delta(v, c) for v in variants]
+        ax.scatter(xs, ys, marker=marker, label=c)
+        for v, x, y in zip(variants, xs, ys, strict=True):
+            ax.annotate(v.name, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(xlabel="clean-input PSNR change vs baseline, mean over sets (dB)",
+           ylabel="compressed-input PSNR gain vs baseline (dB)", title="degradation trade-off")  # fmt: skip
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    tmp = png.with_name(f".{png.name}.tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, png)
+    return True
+
+
 def write_ablation(
     run_dir: Path, md: Path, png: Path, reference: str | None = None, baseline: Path | None = None
 ) -> list[Path]:
@@ -194,8 +235,12 @@ def write_ablation(
     kind = "training ablation" if same_arch else "architecture ablation"
     plot_ablation(variants, png, f"{kind}, validation on {variants[0].val_set}", jpeg80=same_arch)
     text = "" if same_arch and reference is None else ablation_markdown(variants, reference)
+    written = [md, png]
     if baseline is not None or any(len(v.conditions) > 1 for v in variants):
         base = load_psnr_report(baseline) if baseline is not None else None
         text += ("\n" if text else "") + conditions_markdown(variants, base)
+        trade = png.with_name(png.stem + "_tradeoff.png")
+        if base is not None and plot_tradeoff(variants, base, trade):
+            written.append(trade)
     save_bytes(text.encode(), md)
-    return [md, png]
+    return written

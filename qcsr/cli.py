@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="cmd", required=True)
 
     t = sub.add_parser("train", help="train a float model")
-    t.add_argument("--degradation", choices=["bicubic", "proposed", "proposed-direct"], required=True)
+    t.add_argument("--degradation", choices=["bicubic", "proposed", "proposed-direct", "codec"], required=True,
+                   help="codec: real H.264/HEVC LR material (model/codec_pool.py)")
     t.add_argument("--preset", choices=["paper", "fast"], default="fast")
     t.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding T91/ and BSD200/")
     t.add_argument("--out", type=Path, required=True, help="model file to write (.pt)")

@@ -159,6 +159,18 @@ def test_degradation_ranges_recorded_and_validated(tmp_path, image_sets, capsys)
         assert_clean_failure(code, err, needle, bad)
 
 
+def test_codec_degradation_trains_and_takes_only_a_clean_fraction(tmp_path, image_sets, capsys):
+    out = tmp_path / "c.pt"
+    common = ["train", "--degradation", "codec", "--data", image_sets, "--threads", "1", "--steps", "2", "--out", out]
+    code, _, err = run([*common, "--clean-fraction", "0.5"], capsys)
+    assert code == 0, err
+    prov = load_model(out)[1]
+    assert prov["degradation"] == "codec" and prov["degradation_ranges"]["clean_fraction"] == 0.5
+    bad = tmp_path / "bad.pt"
+    code, _, err = run([*common[:-1], bad, "--sigma", "0,0.3"], capsys)
+    assert_clean_failure(code, err, "--clean-fraction only", bad)
+
+
 def test_reparam_training_writes_the_folded_network(tmp_path, image_sets, capsys):
     """--reparam trains the expansion; OUT is the deployed architecture, the checkpoint resumes the branches."""
     out = tmp_path / "r.pt"

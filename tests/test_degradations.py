@@ -147,3 +147,22 @@ def test_every_step_switched_off_is_the_clean_degradation(astronaut):
 def test_bad_ranges_are_rejected(bad):
     with pytest.raises(ValueError, match="range"):
         d.DegradationRanges(**bad)
+
+
+def test_codec_pool_pairs_are_aligned_real_codec_frames(astronaut, camera):
+    """The codec degradation's pool: (HR P frame, decoded LR) pairs, aligned crops, a real codec's error."""
+    from qcsr.model.codec_pool import build_pool, pool_patch
+    from qcsr.util.imaging import bicubic_downscale
+
+    imgs = [astronaut[:150, :200], np.repeat(camera[:120, :90, None], 3, axis=2), astronaut[:20, :20]]
+    pool = build_pool(imgs, seed=3)
+    assert len(pool) == 4  # two variants per image; the 20x20 image is too small for a pan
+    assert pool == [] or all(lr.shape[:2] == (hr.shape[0] // 2, hr.shape[1] // 2) for hr, lr, _ in pool)
+    again = build_pool(imgs, seed=3)
+    assert all(np.array_equal(a[1], b[1]) and a[2] == b[2] for a, b in zip(pool, again, strict=True))  # seeded
+    for hr, lr, what in pool:
+        clean = bicubic_downscale(hr)
+        assert not np.array_equal(lr, clean), what  # the codec changed it
+        assert 20 < 10 * np.log10(255**2 / np.mean((lr.astype(float) - clean) ** 2)) < 60, what
+    hp, lp = pool_patch(pool, 32, np.random.default_rng(0))
+    assert hp.shape[:2] == (32, 32) and lp.shape[:2] == (16, 16)
