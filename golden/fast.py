@@ -43,12 +43,19 @@ def _jit_serial(fn):
 
 
 @_jit_serial
-def _requant_row(acc, shift, lo, hi, out):  # pragma: no cover - compiled
-    """out[:] = sat(round_half_up(acc >> shift)) (exact left shift when shift <= 0)."""
+def _requant_row(acc, shift, lo, hi, out, k, r, off):  # pragma: no cover - compiled
+    """out[k, r, off + i] = sat(round_half_up(acc[i] >> shift)) (exact left shift when shift <= 0).
+
+    `out` is a whole C-contiguous plane stack, indexed here, so that the store loop vectorises (a row
+    view passed in would be typed as non-contiguous)."""
+    n = acc.shape[0]
     if shift > 0:
-        out[:] = np.minimum(np.maximum((acc + (1 << (shift - 1))) >> shift, lo), hi)
+        half = 1 << (shift - 1)
+        for i in range(n):
+            out[k, r, off + i] = min(max((acc[i] + half) >> shift, lo), hi)
     else:
-        out[:] = np.minimum(np.maximum(acc << (-shift), lo), hi)
+        for i in range(n):
+            out[k, r, off + i] = min(max(acc[i] << (-shift), lo), hi)
 
 
 @_jit
@@ -74,11 +81,11 @@ def _spatial(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - compil
                     if wv != 0:
                         o = pad + dx - pw
                         acc += wv * x[src_c, yy, o : o + wid]
-            _requant_row(acc, shift, lo, hi, out[k, r, pad : pad + wid])
+            _requant_row(acc, shift, lo, hi, out, k, r, pad)
 
 
 @_jit_serial
-def _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out_rows):  # pragma: no cover - compiled
+def _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out, out_r, out_off):  # pragma: no cover - compiled
     """One output row of a 3x3 conv per channel: the nine taps of a pixel summed in one pass (registers,
     not nine passes over an accumulator); a row above or below the frame reads the zero row."""
     cin, hgt, _ = x.shape
@@ -92,15 +99,23 @@ def _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out_rows):  # pragma
         a0, a1, a2 = w[k, 0, 0], w[k, 0, 1], w[k, 0, 2]
         b0, b1, b2 = w[k, 1, 0], w[k, 1, 1], w[k, 1, 2]
         c0, c1, c2 = w[k, 2, 0], w[k, 2, 1], w[k, 2, 2]
+        if shift > 0:  # requantized in the same pass: no accumulator row
+            half = 1 << (shift - 1)
+            for i in range(wid):
+                a = (a0 * np.int32(ra[i]) + a1 * np.int32(ra[i + 1]) + a2 * np.int32(ra[i + 2])
+                     + b0 * np.int32(rb[i]) + b1 * np.int32(rb[i + 1]) + b2 * np.int32(rb[i + 2])
+                     + c0 * np.int32(rc[i]) + c1 * np.int32(rc[i + 1]) + c2 * np.int32(rc[i + 2]))  # fmt: skip
+                out[k, out_r, out_off + i] = min(max((acc.dtype.type(a) + half) >> shift, lo), hi)
+            continue
         for i in range(wid):
             acc[i] = (a0 * np.int32(ra[i]) + a1 * np.int32(ra[i + 1]) + a2 * np.int32(ra[i + 2])
                       + b0 * np.int32(rb[i]) + b1 * np.int32(rb[i + 1]) + b2 * np.int32(rb[i + 2])
                       + c0 * np.int32(rc[i]) + c1 * np.int32(rc[i + 1]) + c2 * np.int32(rc[i + 2]))  # fmt: skip
-        _requant_row(acc, shift, lo, hi, out_rows[k])
+        _requant_row(acc, shift, lo, hi, out, k, out_r, out_off)
 
 
 @_jit_serial
-def _pointwise_row(d, w, groups, shift, lo, hi, acc, out_rows):  # pragma: no cover - compiled
+def _pointwise_row(d, w, groups, shift, lo, hi, acc, out, out_r, out_off):  # pragma: no cover - compiled
     """One output row of a grouped 1x1 conv from the (C, W) rows `d`: eight (then four, then one) input
     channels per pass over the row accumulator."""
     cout, cin_g = w.shape
@@ -131,7 +146,7 @@ def _pointwise_row(d, w, groups, shift, lo, hi, acc, out_rows):  # pragma: no co
             for i in range(wid):
                 acc[i] += wv * np.int32(x0[i])
             j += 1
-        _requant_row(acc, shift, lo, hi, out_rows[o])
+        _requant_row(acc, shift, lo, hi, out, o, out_r, out_off)
 
 
 @_jit
@@ -142,7 +157,7 @@ def _spatial3x3(x, w, pad, shift, lo, hi, proto, out):  # pragma: no cover - com
     zero = np.zeros(wp, x.dtype)
     for r in nb.prange(hgt):
         acc = np.empty(wid, proto.dtype)
-        _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out[:, r, pad : pad + wid])
+        _spatial3x3_row(x, r, w, pad, shift, lo, hi, acc, zero, out, r, pad)
 
 
 @_jit
@@ -150,9 +165,14 @@ def _pointwise(x, w, groups, pad, shift, lo, hi, proto, out):  # pragma: no cove
     """Grouped 1x1 conv on (C, H, pad + W + pad) planes: out[o, r] = requant(sum_j w[o, j] x[g(o) cin_g + j, r])."""
     _, hgt, wp = x.shape
     wid = wp - 2 * pad
+    cin = x.shape[0]
     for r in nb.prange(hgt):
         acc = np.empty(wid, proto.dtype)
-        _pointwise_row(x[:, r, pad : pad + wid], w, groups, shift, lo, hi, acc, out[:, r, pad : pad + wid])
+        d = np.empty((cin, wid), x.dtype)  # the row's channels, contiguous (a strided view does not vectorise)
+        for c in range(cin):
+            for i in range(wid):
+                d[c, i] = x[c, r, pad + i]
+        _pointwise_row(d, w, groups, shift, lo, hi, acc, out, r, pad)
 
 
 @_jit
@@ -166,15 +186,33 @@ def _block3x3(x, wd, wp_, pad, sd, lod, hid, pd, sp, lop, hip, pp, out):  # prag
         acc_d = np.empty(wid, pd.dtype)
         acc_p = np.empty(wid, pp.dtype)
         d = np.empty((wd.shape[0], wid), x.dtype)
-        _spatial3x3_row(x, r, wd, pad, sd, lod, hid, acc_d, zero, d)
-        _pointwise_row(d, wp_, 1, sp, lop, hip, acc_p, out[:, r, pad : pad + wid])
+        _spatial3x3_row(x, r, wd, pad, sd, lod, hid, acc_d, zero, d.reshape((d.shape[0], 1, wid)), 0, 0)
+        _pointwise_row(d, wp_, 1, sp, lop, hip, acc_p, out, r, pad)
 
 
 @_jit
-def _bicubic_raw(img, taps, out):  # pragma: no cover - compiled
-    """x2 bicubic of an (H, W) uint8 plane with replicated borders, 14 fraction bits, into int32 `out`."""
+def _block3x3_tail(x, wd, wp_, wt, gt, pad, sd, lod, hid, pd, sp, lop, hip, pp, st, lot, hit, pt, out):  # noqa: E501  # pragma: no cover
+    """The last block and the grouped tail fused per row: depthwise row -> pointwise row -> tail row, the
+    intermediate rows in per-thread buffers."""
+    c, hgt, wp = x.shape
+    wid = wp - 2 * pad
+    zero = np.zeros(wp, x.dtype)
+    for r in nb.prange(hgt):
+        acc_d = np.empty(wid, pd.dtype)
+        acc_p = np.empty(wid, pp.dtype)
+        acc_t = np.empty(wid, pt.dtype)
+        d = np.empty((wd.shape[0], wid), x.dtype)
+        e = np.empty((wp_.shape[0], wid), x.dtype)
+        _spatial3x3_row(x, r, wd, pad, sd, lod, hid, acc_d, zero, d.reshape((d.shape[0], 1, wid)), 0, 0)
+        _pointwise_row(d, wp_, 1, sp, lop, hip, acc_p, e.reshape((e.shape[0], 1, wid)), 0, 0)
+        _pointwise_row(e, wt, gt, st, lot, hit, acc_t, out, r, pad)
+
+
+@_jit
+def _bicubic_raw(img, taps, tmp, out):  # pragma: no cover - compiled
+    """x2 bicubic of an (H, W) uint8 plane with replicated borders, 14 fraction bits, into int32 `out`
+    (`tmp`: an (H, 2W) int32 scratch plane for the horizontal pass)."""
     hgt, wid = img.shape
-    tmp = np.empty((hgt, 2 * wid), np.int32)
     for r in nb.prange(hgt):
         for i in range(wid):
             for ph in range(2):
@@ -196,13 +234,29 @@ def _bicubic_raw(img, taps, out):  # pragma: no cover - compiled
 
 
 @_jit
-def _round_u8(raw, shift, out):  # pragma: no cover - compiled
-    """clip(round_half_up(raw >> shift), 0, 255) of a bicubic plane (chroma)."""
-    hgt, wid = raw.shape
+def _chroma(ycc, ch, taps, tmp, shift, hr):  # pragma: no cover - compiled
+    """hr[..., ch] = clip(round_half_up(bicubic_x2(ycc[..., ch]) >> shift), 0, 255), straight from the
+    interleaved YCbCr frame into the interleaved HR frame (no plane copies)."""
+    hgt, wid, _ = ycc.shape
     half = 1 << (shift - 1)
     for r in nb.prange(hgt):
-        for col in range(wid):
-            out[r, col] = min(max((raw[r, col] + half) >> shift, 0), 255)
+        for i in range(wid):
+            for ph in range(2):
+                s = 0
+                for k in range(5):
+                    t = taps[ph, k]
+                    if t != 0:
+                        s += t * np.int32(ycc[r, min(max(i - 2 + k, 0), wid - 1), ch])
+                tmp[r, 2 * i + ph] = s
+    for j in nb.prange(hgt):
+        for ph in range(2):
+            for col in range(2 * wid):
+                s = 0
+                for k in range(5):
+                    t = taps[ph, k]
+                    if t != 0:
+                        s += t * tmp[min(max(j - 2 + k, 0), hgt - 1), col]
+                hr[2 * j + ph, col, ch] = min(max((s + half) >> shift, 0), 255)
 
 
 @_jit
@@ -257,6 +311,7 @@ class FastEngine:
         self._shape: tuple[int, int] | None = None
         self._bufs: list[np.ndarray] = []
         self._raw: np.ndarray | None = None
+        self._tmp: np.ndarray | None = None
         self.fa_tail = model.layers[-1].act_format.frac
         self.frac = model.residual_frac
         if OUTPUT_FORMAT.frac != 0 or self.frac < max(BICUBIC_FRAC, self.fa_tail):
@@ -283,8 +338,15 @@ class FastEngine:
             pointwise, kern, groups, shift, lo, hi, proto, cout = layers[n]
             out = bufs[k % 2][:cout]
             nxt = layers[n + 1] if n + 1 < len(layers) else None
-            if not pointwise and kern.shape[1:] == (3, 3) and x.shape[0] == cout and nxt and nxt[0] and nxt[2] == 1:
-                # a depthwise 3x3 layer and its pointwise layer, fused per row
+            block = not pointwise and kern.shape[1:] == (3, 3) and x.shape[0] == cout and nxt and nxt[0] and nxt[2] == 1
+            last = layers[n + 2] if block and n + 3 == len(layers) and layers[n + 2][0] else None
+            if last is not None:  # the last block and the tail, fused per row
+                _, kp, _, sp, lop, hip, pp, _ = nxt
+                _, kt, gt, st, lot, hit, pt, ct = last
+                out = bufs[k % 2][:ct]
+                _block3x3_tail(x, kern, kp, kt, gt, p, shift, lo, hi, proto, sp, lop, hip, pp, st, lot, hit, pt, out)
+                n += 3
+            elif block:  # a depthwise 3x3 layer and its pointwise layer, fused per row
                 _, kp, _, sp, lop, hip, pp, cp = nxt
                 out = bufs[k % 2][:cp]
                 _block3x3(x, kern, kp, p, shift, lo, hi, proto, sp, lop, hip, pp, out)
@@ -312,7 +374,7 @@ class FastEngine:
         y = np.ascontiguousarray(y)
         tail = self.cnn(y)
         yn = self._hr_raw(h, w)
-        _bicubic_raw(y, TAPS, yn)
+        _bicubic_raw(y, TAPS, self._tmp, yn)
         out = np.empty((2 * h, 2 * w), np.uint8)
         _residual(yn, tail, self.pad, self.frac - BICUBIC_FRAC, self.frac - self.fa_tail, self.frac, out)
         return out
@@ -321,15 +383,8 @@ class FastEngine:
         """The int32 (2H, 2W) bicubic plane, reused across calls of one frame size."""
         if self._raw is None or self._raw.shape != (2 * h, 2 * w):
             self._raw = np.empty((2 * h, 2 * w), np.int32)
+            self._tmp = np.empty((h, 2 * w), np.int32)
         return self._raw
-
-    def _upscale_plane(self, plane: np.ndarray) -> np.ndarray:
-        h, w = plane.shape
-        raw = self._hr_raw(h, w)
-        _bicubic_raw(np.ascontiguousarray(plane), TAPS, raw)
-        out = np.empty((2 * h, 2 * w), np.uint8)
-        _round_u8(raw, 2 * BICUBIC_FRAC_BITS, out)
-        return out
 
     def upscale(self, img: np.ndarray) -> np.ndarray:
         """uint8 RGB (H, W, 3) -> RGB (2H, 2W, 3), or grey (H, W) -> grey (2H, 2W)."""
@@ -342,9 +397,9 @@ class FastEngine:
         ycc = np.empty((h, w, 3), np.uint8)
         _colour(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
         hr = np.empty((2 * h, 2 * w, 3), np.uint8)
-        hr[..., 0] = self.upscale_luma(ycc[..., 0])
-        hr[..., 1] = self._upscale_plane(ycc[..., 1])
-        hr[..., 2] = self._upscale_plane(ycc[..., 2])
+        hr[..., 0] = self.upscale_luma(np.ascontiguousarray(ycc[..., 0]))
+        for ch in (1, 2):
+            _chroma(ycc, ch, TAPS, self._tmp, 2 * BICUBIC_FRAC_BITS, hr)
         rgb = np.empty_like(hr)
         _colour(hr, _INV, _INV_OFF, COLOUR_FRAC_BITS, rgb)
         return rgb
