@@ -209,10 +209,10 @@ def _block3x3_tail(x, wd, wp_, wt, gt, pad, sd, lod, hid, pd, sp, lop, hip, pp, 
 
 
 @_jit
-def _bicubic_raw(img, taps, tmp, out):  # pragma: no cover - compiled
-    """x2 bicubic of an (H, W) uint8 plane with replicated borders, 14 fraction bits, into int32 `out`
-    (`tmp`: an (H, 2W) int32 scratch plane for the horizontal pass)."""
-    hgt, wid = img.shape
+def _bicubic_rows(img, ch, taps, tmp):  # pragma: no cover - compiled
+    """Horizontal x2 bicubic pass of channel `ch` of an (H, W, C) uint8 frame, replicated borders, into
+    the (H, 2W) int32 plane `tmp` (7 fraction bits)."""
+    hgt, wid, _ = img.shape
     for r in nb.prange(hgt):
         for i in range(wid):
             for ph in range(2):
@@ -220,43 +220,26 @@ def _bicubic_raw(img, taps, tmp, out):  # pragma: no cover - compiled
                 for k in range(5):
                     t = taps[ph, k]
                     if t != 0:
-                        s += t * np.int32(img[r, min(max(i - 2 + k, 0), wid - 1)])
+                        s += t * np.int32(img[r, min(max(i - 2 + k, 0), wid - 1), ch])
                 tmp[r, 2 * i + ph] = s
-    for j in nb.prange(hgt):
-        for ph in range(2):
-            for col in range(2 * wid):
-                s = 0
-                for k in range(5):
-                    t = taps[ph, k]
-                    if t != 0:
-                        s += t * tmp[min(max(j - 2 + k, 0), hgt - 1), col]
-                out[2 * j + ph, col] = s
 
 
 @_jit
-def _chroma(ycc, ch, taps, tmp, shift, hr):  # pragma: no cover - compiled
-    """hr[..., ch] = clip(round_half_up(bicubic_x2(ycc[..., ch]) >> shift), 0, 255), straight from the
-    interleaved YCbCr frame into the interleaved HR frame (no plane copies)."""
-    hgt, wid, _ = ycc.shape
-    half = 1 << (shift - 1)
-    for r in nb.prange(hgt):
-        for i in range(wid):
-            for ph in range(2):
-                s = 0
-                for k in range(5):
-                    t = taps[ph, k]
-                    if t != 0:
-                        s += t * np.int32(ycc[r, min(max(i - 2 + k, 0), wid - 1), ch])
-                tmp[r, 2 * i + ph] = s
+def _bicubic_cols(tmp, taps, shift, out, ch):  # pragma: no cover - compiled
+    """Vertical pass of `_bicubic_rows`' plane into channel `ch` of the (2H, 2W, C) frame `out`: the raw
+    14-fraction-bit value when shift is 0 (luma, for the residual add), else clip(round_half_up(s >> shift),
+    0, 255) (chroma, straight into the interleaved HR frame)."""
+    hgt = tmp.shape[0]
+    half = (1 << (shift - 1)) if shift > 0 else 0
     for j in nb.prange(hgt):
         for ph in range(2):
-            for col in range(2 * wid):
+            for col in range(tmp.shape[1]):
                 s = 0
                 for k in range(5):
                     t = taps[ph, k]
                     if t != 0:
                         s += t * tmp[min(max(j - 2 + k, 0), hgt - 1), col]
-                hr[2 * j + ph, col, ch] = min(max((s + half) >> shift, 0), 255)
+                out[2 * j + ph, col, ch] = s if shift == 0 else min(max((s + half) >> shift, 0), 255)
 
 
 @_jit
@@ -374,7 +357,8 @@ class FastEngine:
         y = np.ascontiguousarray(y)
         tail = self.cnn(y)
         yn = self._hr_raw(h, w)
-        _bicubic_raw(y, TAPS, self._tmp, yn)
+        _bicubic_rows(y.reshape(h, w, 1), 0, TAPS, self._tmp)
+        _bicubic_cols(self._tmp, TAPS, 0, yn.reshape(2 * h, 2 * w, 1), 0)
         out = np.empty((2 * h, 2 * w), np.uint8)
         _residual(yn, tail, self.pad, self.frac - BICUBIC_FRAC, self.frac - self.fa_tail, self.frac, out)
         return out
@@ -399,7 +383,8 @@ class FastEngine:
         hr = np.empty((2 * h, 2 * w, 3), np.uint8)
         hr[..., 0] = self.upscale_luma(np.ascontiguousarray(ycc[..., 0]))
         for ch in (1, 2):
-            _chroma(ycc, ch, TAPS, self._tmp, 2 * BICUBIC_FRAC_BITS, hr)
+            _bicubic_rows(ycc, ch, TAPS, self._tmp)
+            _bicubic_cols(self._tmp, TAPS, 2 * BICUBIC_FRAC_BITS, hr, ch)
         rgb = np.empty_like(hr)
         _colour(hr, _INV, _INV_OFF, COLOUR_FRAC_BITS, rgb)
         return rgb

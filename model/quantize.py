@@ -26,6 +26,7 @@ from qcsr.fixedpoint.export import QuantFormats, QuantModel, build_quant_model
 from qcsr.fixedpoint.format import quantize
 from qcsr.golden.engine import GoldenEngine
 from qcsr.model.data import PatchSampler, load_training_images
+from qcsr.model.degradations import EQ2, DegradationRanges
 from qcsr.model.network import QCSRNet
 from qcsr.model.quant import QuantQCSRNet, calibrate_formats, check_formats, quant_arch
 from qcsr.util.errors import QcsrError
@@ -120,13 +121,24 @@ def search_formats(net: QCSRNet, start: QuantFormats, items: list[ValItem], pass
     return best_f, best
 
 
+def recorded_ranges(provenance: dict[str, Any]) -> DegradationRanges:
+    """The eq. 2 ranges and clean fraction a model was trained with (its provenance), EQ2 when none."""
+    r = provenance.get("degradation_ranges")
+    if not r:
+        return EQ2
+    quality = tuple(r["quality"]) if r.get("quality") else None
+    return DegradationRanges(sigma=tuple(r["sigma"]), quality=quality, noise_std=tuple(r["noise_std"]),
+                             clean_fraction=float(r.get("clean_fraction", 0.0)))  # fmt: skip
+
+
 def qat_finetune(net: QCSRNet, formats: QuantFormats, degradation: str, data: Path, steps: int,
+                 ranges: DegradationRanges = EQ2,
                  lr: float = 1e-4, batch: int = 16, patch: int = 96, seed: int = 0) -> QCSRNet:  # fmt: skip
     """Fine-tune a copy of `net` through the fake-quant forward (float32, straight-through)."""
     tuned = QCSRNet(net.cfg)
     tuned.load_state_dict(net.state_dict())
     qnet = QuantQCSRNet(tuned, formats, "fake")
-    sampler = PatchSampler(load_training_images(data), patch, degradation, seed)
+    sampler = PatchSampler(load_training_images(data), patch, degradation, seed, ranges)
     opt = torch.optim.Adam(tuned.parameters(), lr=lr)
     qnet.train()
     for step in progress(range(steps), "QAT fine-tune", always=True):
@@ -159,10 +171,11 @@ def quantize_model(net: QCSRNet, float_provenance: dict[str, Any], source: str, 
     formats = calibrate_formats(net, calib, weight_bits, act_bits)
     formats, _ = search_formats(net, formats, items, passes, log)
     degradation = float_provenance.get("degradation", "bicubic")
+    ranges = recorded_ranges(float_provenance)  # QAT samples what the float model was trained on
     if qat_steps:
         if data is None or not Path(data).is_dir():
             raise QcsrError("QAT needs the training images: --data with T91/ and BSD200/")
-        net = qat_finetune(net, formats, degradation, Path(data), qat_steps, seed=seed)
+        net = qat_finetune(net, formats, degradation, Path(data), qat_steps, ranges, seed=seed)
         formats = calibrate_formats(net, calib, weight_bits, act_bits)
         formats, _ = search_formats(net, formats, items, passes, log)
     p_float = float_psnr(net, items)
@@ -170,6 +183,7 @@ def quantize_model(net: QCSRNet, float_provenance: dict[str, Any], source: str, 
         "source": source,
         "float_model": float_provenance,
         "degradation": degradation,
+        **({"degradation_ranges": ranges.to_dict()} if degradation != "bicubic" else {}),
         "quantization": {"weight_bits": weight_bits, "act_bits": act_bits, "qat_steps": qat_steps,
                          "search_passes": passes, "validation": f"{VAL_COUNT} {VAL_CROP}px crops of {VAL_FOLDER}"
                          " (clean + JPEG-80 LR)" if data else "skimage samples", "seconds": None},

@@ -166,3 +166,14 @@ def test_codec_pool_pairs_are_aligned_real_codec_frames(astronaut, camera):
         assert 20 < 10 * np.log10(255**2 / np.mean((lr.astype(float) - clean) ** 2)) < 60, what
     hp, lp = pool_patch(pool, 32, np.random.default_rng(0))
     assert hp.shape[:2] == (32, 32) and lp.shape[:2] == (16, 16)
+
+
+def test_qat_uses_the_ranges_the_model_was_trained_with():
+    """quantize's QAT samples the degradation recorded in the float model's provenance, not eq. 2's defaults."""
+    from qcsr.model.quantize import recorded_ranges
+
+    r = d.DegradationRanges(sigma=(0.0, 0.4), quality=(70, 99), noise_std=(0.0, 0.01), clean_fraction=0.5)
+    assert recorded_ranges({"degradation_ranges": r.to_dict()}) == r
+    off = d.DegradationRanges(quality=None)
+    assert recorded_ranges({"degradation_ranges": off.to_dict()}) == off
+    assert recorded_ranges({}) == d.EQ2

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -163,6 +164,19 @@ def check_frame_size(codec: str, width: int, height: int) -> None:
                         f"{X265_MIN}x{X265_MIN}, got {width}x{height}; use --codec h264 or ffv1")  # fmt: skip
 
 
+@contextmanager
+def _written_atomically(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path`, renamed onto it when the block completes and removed when it fails."""
+    tmp = _partial(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def _partial(path: Path) -> Path:
     """Temporary name beside `path`, keeping the suffix so that FFmpeg picks the same container."""
     return path.with_name(f".{path.stem}.partial{path.suffix}")
@@ -204,9 +218,7 @@ def write_video(path: str | os.PathLike, frames: list[np.ndarray], rate: Fractio
     if not frames:
         raise QcsrError("write_video: no frames")
     h, w = frames[0].shape[:2]
-    tmp = _partial(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
+    with _written_atomically(path) as tmp:
         tb = 1 / rate
         out, vs = _open_output(tmp, codec, w, h, rate, tb, crf, preset)
         aus = None
@@ -229,10 +241,6 @@ def write_video(path: str | os.PathLike, frames: list[np.ndarray], rate: Fractio
             for packet in aus.encode():
                 out.mux(packet)
         out.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 
@@ -248,35 +256,32 @@ def upscale_video(src: str | os.PathLike, dst: str | os.PathLike, upscale: Calla
     _codec(codec)
     reader = VideoReader(src, max_size)
     info = reader.info
-    tmp = _partial(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     try:
-        out, vs = _open_output(tmp, codec, 2 * info.width, 2 * info.height, info.rate, info.time_base, crf, preset)
-        out_audio = None
-        if reader.audio is not None:
-            try:
-                out_audio = out.add_stream_from_template(reader.audio)
-            except (av.error.FFmpegError, ValueError) as e:
-                raise QcsrError(f"cannot copy the {info.audio} audio of {reader.path} into {dst.suffix}: {e}") from None
-        bar = progress(None, f"upscale {Path(src).name}", unit=" frame", total=info.frames or None)
-        for kind, item in reader.packets_and_frames():
-            if kind == "audio":
-                item.stream = out_audio
-                out.mux(item)
-                continue
-            rgb, pts = item
-            _encode(out, vs, upscale(rgb), pts, info.time_base)
-            n += 1
-            bar.update(1)
-        bar.close()
-        for packet in vs.encode():
-            out.mux(packet)
-        out.close()
-        os.replace(tmp, dst)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        with _written_atomically(dst) as tmp:
+            out, vs = _open_output(tmp, codec, 2 * info.width, 2 * info.height, info.rate, info.time_base, crf,
+                                   preset)  # fmt: skip
+            out_audio = None
+            if reader.audio is not None:
+                try:
+                    out_audio = out.add_stream_from_template(reader.audio)
+                except (av.error.FFmpegError, ValueError) as e:
+                    raise QcsrError(f"cannot copy the {info.audio} audio of {reader.path} into {dst.suffix}: {e}") \
+                        from None
+            bar = progress(None, f"upscale {Path(src).name}", unit=" frame", total=info.frames or None)
+            for kind, item in reader.packets_and_frames():
+                if kind == "audio":
+                    item.stream = out_audio
+                    out.mux(item)
+                    continue
+                rgb, pts = item
+                _encode(out, vs, upscale(rgb), pts, info.time_base)
+                n += 1
+                bar.update(1)
+            bar.close()
+            for packet in vs.encode():
+                out.mux(packet)
+            out.close()
     finally:
         reader.close()
     return info, n
