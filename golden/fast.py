@@ -258,14 +258,28 @@ def _residual(yn, tail, pad, sh_bic, sh_res, frac, out):  # pragma: no cover - c
 
 
 @_jit
-def _colour(x, m, offset, shift, out):  # pragma: no cover - compiled
-    """out[..., r] = clip((sum_c m[r, c] * x[..., c] + offset[r]) >> shift, 0, 255) (offset holds the half)."""
+def _colour_split(x, m, offset, shift, out):  # pragma: no cover - compiled
+    """Interleaved (H, W, 3) in, planar (3, H, W) out: out[k] = clip((sum_c m[k, c] x[..., c] + offset[k])
+    >> shift, 0, 255) (offset holds the half)."""
     hgt, wid, _ = x.shape
     for r in nb.prange(hgt):
-        for col in range(wid):
-            c0, c1, c2 = np.int32(x[r, col, 0]), np.int32(x[r, col, 1]), np.int32(x[r, col, 2])
-            for k in range(3):
-                a = m[k, 0] * c0 + m[k, 1] * c1 + m[k, 2] * c2 + offset[k]
+        for k in range(3):
+            m0, m1, m2, o = m[k, 0], m[k, 1], m[k, 2], offset[k]
+            for col in range(wid):
+                a = m0 * np.int32(x[r, col, 0]) + m1 * np.int32(x[r, col, 1]) + m2 * np.int32(x[r, col, 2]) + o
+                out[k, r, col] = min(max(a >> shift, 0), 255)
+
+
+@_jit
+def _colour_merge(x, m, offset, shift, out):  # pragma: no cover - compiled
+    """Planar (3, H, W) in, interleaved (H, W, 3) out; the same arithmetic as `_colour_split`."""
+    _, hgt, wid = x.shape
+    for r in nb.prange(hgt):
+        x0, x1, x2 = x[0, r], x[1, r], x[2, r]
+        for k in range(3):
+            m0, m1, m2, o = m[k, 0], m[k, 1], m[k, 2], offset[k]
+            for col in range(wid):
+                a = m0 * np.int32(x0[col]) + m1 * np.int32(x1[col]) + m2 * np.int32(x2[col]) + o
                 out[r, col, k] = min(max(a >> shift, 0), 255)
 
 
@@ -378,15 +392,15 @@ class FastEngine:
         if img.ndim == 2:
             return self.upscale_luma(img)
         h, w = img.shape[:2]
-        ycc = np.empty((h, w, 3), np.uint8)
-        _colour(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
-        hr = np.empty((2 * h, 2 * w, 3), np.uint8)
-        hr[..., 0] = self.upscale_luma(np.ascontiguousarray(ycc[..., 0]))
+        ycc = np.empty((3, h, w), np.uint8)  # planar Y, Cb, Cr
+        _colour_split(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
+        hr = np.empty((3, 2 * h, 2 * w), np.uint8)
+        hr[0] = self.upscale_luma(ycc[0])
         for ch in (1, 2):
-            _bicubic_rows(ycc, ch, TAPS, self._tmp)
-            _bicubic_cols(self._tmp, TAPS, 2 * BICUBIC_FRAC_BITS, hr, ch)
-        rgb = np.empty_like(hr)
-        _colour(hr, _INV, _INV_OFF, COLOUR_FRAC_BITS, rgb)
+            _bicubic_rows(ycc[ch].reshape(h, w, 1), 0, TAPS, self._tmp)
+            _bicubic_cols(self._tmp, TAPS, 2 * BICUBIC_FRAC_BITS, hr[ch].reshape(2 * h, 2 * w, 1), 0)
+        rgb = np.empty((2 * h, 2 * w, 3), np.uint8)
+        _colour_merge(hr, _INV, _INV_OFF, COLOUR_FRAC_BITS, rgb)
         return rgb
 
 

@@ -191,6 +191,7 @@ def test_bench_rows(monkeypatch, tmp_path, models):
     save_quant_model(models["random"], qpath)
     monkeypatch.setattr(bench, "FRAME_W", 64)
     monkeypatch.setattr(bench, "FRAME_H", 36)
+    monkeypatch.setattr(bench, "MIN_SECONDS", 0.0)
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "hw.json").write_text(json.dumps([{"engine": "HLS csim", "what": "x", "seconds_per_frame": 2.0}]))
