@@ -91,6 +91,24 @@ def pixel_shuffle(t: np.ndarray) -> np.ndarray:
     return t.reshape(2, 2, h, w).transpose(2, 0, 3, 1).reshape(1, 2 * h, 2 * w)
 
 
+def checked_luma(y: np.ndarray) -> np.ndarray:
+    """The input of upscale_luma: a non-empty uint8 (H, W) array; ValueError otherwise."""
+    y = np.asarray(y)
+    if y.ndim != 2 or y.dtype != np.uint8:
+        raise ValueError(f"upscale_luma expects a uint8 (H, W) array, got {y.dtype} {y.shape}")
+    if y.shape[0] == 0 or y.shape[1] == 0:
+        raise ValueError("upscale_luma needs a non-empty image")
+    return y
+
+
+def checked_image(img: np.ndarray) -> np.ndarray:
+    """The input of upscale: uint8 (H, W) grey or (H, W, 3) RGB; ValueError otherwise."""
+    img = np.asarray(img)
+    if img.dtype != np.uint8 or not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
+        raise ValueError(f"upscale expects uint8 (H, W) or (H, W, 3), got {img.dtype} {img.shape}")
+    return img
+
+
 class GoldenEngine:
     """The integer reference implementation of one exported model."""
 
@@ -157,12 +175,8 @@ class GoldenEngine:
         Y_N comes from fixedpoint.bicubic.upscale2x_raw on the strip's LR rows extended by 2 edge-
         replicated rows each side, which is exactly what the full-frame filter reads for those rows.
         """
-        y = np.asarray(y)
-        if y.ndim != 2 or y.dtype != np.uint8:
-            raise ValueError(f"upscale_luma expects a uint8 (H, W) array, got {y.dtype} {y.shape}")
+        y = checked_luma(y)
         h, w = y.shape
-        if h == 0 or w == 0:
-            raise ValueError("upscale_luma needs a non-empty image")
         fa_tail = self.model.layers[-1].act_format.frac
         frac = self.model.residual_frac
         out = np.empty((2 * h, 2 * w), dtype=np.uint8)
@@ -185,9 +199,7 @@ class GoldenEngine:
 
     def upscale(self, img: np.ndarray, trace: Trace | None = None) -> np.ndarray:
         """uint8 RGB (H, W, 3) -> RGB (2H, 2W, 3), or grey (H, W) -> grey (2H, 2W); fills `trace`."""
-        img = np.asarray(img)
-        if img.dtype != np.uint8 or not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
-            raise ValueError(f"upscale expects uint8 (H, W) or (H, W, 3), got {img.dtype} {img.shape}")
+        img = checked_image(img)
         if img.ndim == 2:
             return self.upscale_luma(img, trace)
         ycc = rgb_to_ycbcr(img)

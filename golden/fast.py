@@ -20,6 +20,7 @@ import numpy as np
 from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
 from qcsr.fixedpoint.colour import _FWD_OFFSET, _INV_OFFSET, COLOUR_FRAC_BITS, RGB_TO_YCBCR, YCBCR_TO_RGB
 from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
+from qcsr.golden.engine import checked_image, checked_luma
 from qcsr.util.errors import QcsrError
 
 try:
@@ -362,13 +363,8 @@ class FastEngine:
 
     def upscale_luma(self, y: np.ndarray) -> np.ndarray:
         """uint8 LR luma (H, W) -> uint8 HR luma (2H, 2W)."""
-        y = np.asarray(y)
-        if y.ndim != 2 or y.dtype != np.uint8:
-            raise ValueError(f"upscale_luma expects a uint8 (H, W) array, got {y.dtype} {y.shape}")
+        y = np.ascontiguousarray(checked_luma(y))
         h, w = y.shape
-        if h == 0 or w == 0:
-            raise ValueError("upscale_luma needs a non-empty image")
-        y = np.ascontiguousarray(y)
         tail = self.cnn(y)
         yn = self._hr_raw(h, w)
         _bicubic_rows(y.reshape(h, w, 1), 0, TAPS, self._tmp)
@@ -386,9 +382,7 @@ class FastEngine:
 
     def upscale(self, img: np.ndarray) -> np.ndarray:
         """uint8 RGB (H, W, 3) -> RGB (2H, 2W, 3), or grey (H, W) -> grey (2H, 2W)."""
-        img = np.asarray(img)
-        if img.dtype != np.uint8 or not (img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 3)):
-            raise ValueError(f"upscale expects uint8 (H, W) or (H, W, 3), got {img.dtype} {img.shape}")
+        img = checked_image(img)
         if img.ndim == 2:
             return self.upscale_luma(img)
         h, w = img.shape[:2]
