@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser("eval", help="PSNR/SSIM on benchmark sets, clean and JPEG-compressed inputs")
+    e = sub.add_parser("eval", help="PSNR/SSIM on benchmark sets: clean, JPEG and video-codec inputs")
     e.add_argument("--model", required=True, help="model file, zoo name, 'bicubic' or 'bicubic-int'")
     e.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding the set folders")
     e.add_argument("--sets", default="Set5,Set14,B100,Urban100", help="comma-separated folders under --data")
