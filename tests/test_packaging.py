@@ -120,33 +120,33 @@ def test_wheel_holds_qcsr_only(wheel: Path) -> None:
 
 
 def test_wheel_runs_outside_the_repository(wheel: Path, tmp_path: Path, camera) -> None:
-    """A fresh environment with the wheel: `qcsr upscale` and `qcsr golden --no-vectors` from elsewhere.
-
-    The dependencies come from this environment's site-packages through a .pth file (no download);
-    qcsr itself must be the wheel's copy, not this checkout.
-    """
+    """A fresh environment, `pip install <wheel>`, then `qcsr upscale` and `qcsr golden --no-vectors` from
+    elsewhere. The wheel's dependencies come from this environment's site-packages through a .pth file
+    (no download; pip installs the wheel with --no-deps); qcsr itself must be the wheel's copy."""
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    py = env_dir / "bin" / "python"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py, qcsr_bin = env_dir / "bin" / "python", env_dir / "bin" / "qcsr"
+    r = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+                       capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert r.returncode == 0, r.stdout + r.stderr
     site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
     here = [p for p in sys.path if p.endswith("site-packages")]
-    Path(site, "deps.pth").write_text("\n".join(here) + "\n")
-    with zipfile.ZipFile(wheel) as z:  # installing a wheel = unpacking it into site-packages
-        z.extractall(site)
+    Path(site, "zz_deps.pth").write_text("\n".join(here) + "\n")
     work = tmp_path / "elsewhere"
     work.mkdir()
     from PIL import Image
 
     Image.fromarray(camera[:40, :48]).save(work / "in.png")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run = [str(py), "-c", "import sys, qcsr, qcsr.cli; print(qcsr.__file__); sys.argv[0] = 'qcsr'; "
-           "sys.exit(qcsr.cli.main(sys.argv[1:]))"]  # fmt: skip
-    r = subprocess.run([*run, "upscale", "in.png", "out.png"], cwd=work, env=env, capture_output=True, text=True)
+    where = subprocess.run([str(py), "-c", "import qcsr.model; print(qcsr.model.__file__)"], cwd=work, env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    assert where.returncode == 0 and where.stdout.startswith(site), where.stdout + where.stderr
+    r = subprocess.run([str(qcsr_bin), "upscale", "in.png", "out.png"], cwd=work, env=env, capture_output=True,
+                       text=True)  # fmt: skip
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[0].startswith(site), r.stdout  # the wheel's qcsr, not the checkout
     assert Image.open(work / "out.png").size == (96, 80)
-    r = subprocess.run([*run, "golden", "--no-vectors", "--data", str(work / "none"), "--out", "g"], cwd=work,
-                       env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    r = subprocess.run([str(qcsr_bin), "golden", "--no-vectors", "--data", str(work / "none"), "--out", "g"],
+                       cwd=work, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert (work / "g" / "results.md").is_file() and len(list((work / "g" / "default").glob("*_x2.png"))) == 5
