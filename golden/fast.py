@@ -15,6 +15,7 @@ Colour conversion, the bicubic paths and the residual add are compiled the same 
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
 from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
@@ -23,23 +24,18 @@ from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
 from qcsr.golden.engine import checked_image, checked_luma
 from qcsr.util.errors import QcsrError
 
-try:
-    import numba as nb
-except ImportError:  # pragma: no cover - numba is a dependency; this names the problem if it is missing
-    nb = None
-
 INT32_LIMIT = 1 << 31
 TAPS = np.array(PHASE_TAPS_5, dtype=np.int32)
 
 
 def _jit(fn):
     """A kernel whose outer `nb.prange` loop runs on all cores."""
-    return nb.njit(parallel=True, cache=True, boundscheck=False)(fn) if nb is not None else fn
+    return nb.njit(parallel=True, cache=True, boundscheck=False)(fn)
 
 
 def _jit_serial(fn):
     """A helper called inside a parallel loop (serial: nested parallel regions would be a pool per row)."""
-    return nb.njit(parallel=False, cache=True, boundscheck=False, inline="always")(fn) if nb is not None else fn
+    return nb.njit(parallel=False, cache=True, boundscheck=False, inline="always")(fn)
 
 
 
@@ -288,8 +284,6 @@ class FastEngine:
     """Drop-in for GoldenEngine.upscale / upscale_luma (no trace), compiled and multi-threaded."""
 
     def __init__(self, model: QuantModel) -> None:
-        if nb is None:
-            raise QcsrError("the fast engine needs numba (pip install numba)")
         self.model = model
         act_bits = max(lay.act_format.bits for lay in model.layers)
         self.act_dtype = np.int16 if act_bits <= 16 else np.int32

@@ -63,6 +63,29 @@ def build(build_dir: Path, params: dict | None = None) -> Path:
     return build_dir / "bench"
 
 
+def run_feeder(exe: Path, model, frames: np.ndarray, tag: str) -> tuple[dict, np.ndarray, float]:
+    """Stream `frames` ((H, W, 3) or (F, H, W, 3) uint8) through the built core with bench_main.cpp after
+    the model's configuration packet; returns its JSON line, the HR frames (same leading shape, x2) and
+    the simulation time in seconds."""
+    from qcsr.golden.config_packet import config_words
+
+    h, w = frames.shape[-3:-1]
+    work = exe.parent
+    cfg, inp, out = work / f"{tag}_cfg.bin", work / f"{tag}_in.bin", work / f"{tag}_out.bin"
+    cfg.write_bytes(config_words(model, w, h).astype("<u4").tobytes())
+    inp.write_bytes(np.ascontiguousarray(frames).tobytes())
+    t0 = time.time()
+    proc = subprocess.run([str(exe), str(cfg), str(inp), str(w), str(h), str(out)], capture_output=True, text=True)
+    t_sim = time.time() - t0
+    if not proc.stdout.strip():
+        raise RuntimeError(f"RTL run failed: {proc.stderr}")
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    if proc.returncode != 0:
+        res["error"] = proc.stderr.strip()
+    hr = np.frombuffer(out.read_bytes(), np.uint8).reshape(*frames.shape[:-3], 2 * h, 2 * w, 3)
+    return res, hr, t_sim
+
+
 def test_image(w: int, h: int, seed: int = 1) -> np.ndarray:
     """A deterministic natural-looking RGB frame: scikit-image's astronaut scaled to w x h plus noise."""
     from PIL import Image
@@ -89,7 +112,6 @@ def bench_model():
 
 
 def run(w: int = 1920, h: int = 1080, seed: int = 1) -> dict:
-    from qcsr.golden.config_packet import config_words
     from qcsr.golden.engine import GoldenEngine
 
     t0 = time.time()
@@ -97,17 +119,7 @@ def run(w: int = 1920, h: int = 1080, seed: int = 1) -> dict:
     t_build = time.time() - t0
     model, source = bench_model()
     rgb = test_image(w, h, seed)
-    work = exe.parent
-    (work / "cfg.bin").write_bytes(config_words(model, w, h).astype("<u4").tobytes())
-    (work / "input_rgb.bin").write_bytes(rgb.tobytes())
-    t1 = time.time()
-    proc = subprocess.run([str(exe), str(work / "cfg.bin"), str(work / "input_rgb.bin"), str(w), str(h),
-                           str(work / "output_rgb.bin")], capture_output=True, text=True)  # fmt: skip
-    t_sim = time.time() - t1
-    if not proc.stdout.strip():
-        raise RuntimeError(f"bench failed: {proc.stderr}")
-    res = json.loads(proc.stdout.strip().splitlines()[-1])
-    got = np.frombuffer((work / "output_rgb.bin").read_bytes(), np.uint8).reshape(2 * h, 2 * w, 3)
+    res, got, t_sim = run_feeder(exe, model, rgb, "bench")
     t2 = time.time()
     want = GoldenEngine(model).upscale(rgb)
     t_golden = time.time() - t2
@@ -124,8 +136,6 @@ def run(w: int = 1920, h: int = 1080, seed: int = 1) -> dict:
     })  # fmt: skip
     res["model"]["cycles_per_pixel"] = res["model"]["cycles"] / (w * h)
     res["model"]["latency_lines"] = res["model"]["latency"] / w
-    if proc.returncode != 0:
-        res["error"] = proc.stderr.strip()
     return res
 
 

@@ -12,10 +12,7 @@ the clip's frame rate. Exit code 1 on any mismatch or framing error.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -25,12 +22,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench_rtl import build  # noqa: E402
+from bench_rtl import build, run_feeder  # noqa: E402
 from qcsr_tbutil import BUILD_ROOT  # noqa: E402
 
 
 def run(clip: Path, out: Path | None, model_name: str = "qcsr_x2_proposed", frames: int | None = None) -> dict:
-    from qcsr.golden.config_packet import config_words
     from qcsr.golden.engine import GoldenEngine
     from qcsr.models import open_model
     from qcsr.util.video import VideoReader, write_video
@@ -45,17 +41,7 @@ def run(clip: Path, out: Path | None, model_name: str = "qcsr_x2_proposed", fram
     h, w = lr[0].shape[:2]
     model = open_model(model_name).quant()
     exe = build(BUILD_ROOT / "bench-qcsr_top-default")
-    work = exe.parent
-    (work / "video_cfg.bin").write_bytes(config_words(model, w, h).astype("<u4").tobytes())
-    (work / "video_in.bin").write_bytes(np.ascontiguousarray(np.stack(lr)).tobytes())
-    t0 = time.time()
-    proc = subprocess.run([str(exe), str(work / "video_cfg.bin"), str(work / "video_in.bin"), str(w), str(h),
-                           str(work / "video_out.bin")], capture_output=True, text=True)  # fmt: skip
-    t_sim = time.time() - t0
-    if not proc.stdout.strip():
-        raise RuntimeError(f"RTL run failed: {proc.stderr}")
-    res = json.loads(proc.stdout.strip().splitlines()[-1])
-    hr = np.frombuffer((work / "video_out.bin").read_bytes(), np.uint8).reshape(len(lr), 2 * h, 2 * w, 3)
+    res, hr, t_sim = run_feeder(exe, model, np.stack(lr), "video")
     gold = GoldenEngine(model)
     bad = [i for i, f in enumerate(lr) if not np.array_equal(hr[i], gold.upscale(f))]
     res.update({"clip": str(clip), "model": model_name, "sim_s": round(t_sim, 1), "mismatched_frames": bad,
