@@ -20,8 +20,9 @@
  * edge row instead of the missing ones (per entering column, using that column's
  * own row), a window centred near the left or right edge takes the edge column.
  *
- * Latency: output position o appears 4 slots after input sample
- * o + (DELAY_ROWS + 2)*width + 2 was on in_*.
+ * Latency: output position o appears 4 cycles after the slot that brought input sample
+ * o + (DELAY_ROWS + 2)*width + 2.  Only state (line buffer, window, positions) waits for
+ * slots; the filters run every cycle.
  * Outputs are indexed 2*dy + dx (the pixel shuffle order): out_yn[(2dy+dx)*24 +: 24].
  */
 
@@ -38,7 +39,6 @@ module qcsr_bicubic #(
 ) (
     input  wire           clk,
     input  wire           clr,
-    input  wire           ce,
     input  wire [XW-1:0]  width,
     input  wire [YW-1:0]  height,
     input  wire           in_valid,
@@ -66,12 +66,12 @@ logic col_valid = 1'b0;
 qcsr_line_buffer #(
     .DW(24), .ROWS(ROWS), .MAX_W(MAX_W), .XW(XW)
 ) lb_inst (
-    .clk(clk), .clr(clr), .ce(ce), .width(width), .in_data(in_ycc), .col(col)
+    .clk(clk), .clr(clr), .width(width), .in_valid(in_valid), .in_data(in_ycc), .col(col)
 );
 
 always_ff @(posedge clk) begin
     if (clr) col_valid <= 1'b0;
-    else if (ce) col_valid <= in_valid;
+    else col_valid <= in_valid;
 end
 
 // ---------------------------------------------------------------- positions
@@ -91,7 +91,7 @@ always_ff @(posedge clk) begin
         e_row <= '0; e_col <= '0;
         c_row <= '0; c_col <= '0;
         h_valid <= 1'b0;
-    end else if (ce) begin
+    end else begin
         h_valid <= 1'b0;
         if (col_valid) begin
             if (skip_e != 0) begin
@@ -177,7 +177,7 @@ for (gch = 0; gch < 3; gch = gch + 1) begin : g_vch
 end
 
 always_ff @(posedge clk) begin
-    if (ce && col_valid) hreg <= {vcol, hreg[5*CW-1:CW]};
+    if (col_valid) hreg <= {vcol, hreg[5*CW-1:CW]};
 end
 
 // ---------------------------------------------------------------- horizontal pass
@@ -197,7 +197,7 @@ for (gch = 0; gch < 3; gch = gch + 1) begin : g_hch
         for (gdx = 0; gdx < 2; gdx = gdx + 1) begin : g_hdx
             wire signed [HW-1:0] h = fir5(gdx, row_r);
             always_ff @(posedge clk) begin
-                if (ce) s_sum[(gch*4 + gdy*2 + gdx)*HW +: HW] <= h;
+                s_sum[(gch*4 + gdy*2 + gdx)*HW +: HW] <= h;
             end
         end
     end
@@ -207,11 +207,11 @@ always_ff @(posedge clk) begin
     if (clr) begin
         s_valid <= 1'b0;
         out_valid <= 1'b0;
-    end else if (ce) begin
+    end else begin
         s_valid <= h_valid;
         out_valid <= s_valid;
     end
-    if (ce) begin
+    begin
         s_row <= h_row;
         s_col <= h_col;
         out_row <= s_row;
@@ -228,11 +228,9 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_out
     wire signed [HW-1:0] cb = (s_sum[(1*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
     wire signed [HW-1:0] cr = (s_sum[(2*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
     always_ff @(posedge clk) begin
-        if (ce) begin
-            out_yn[gi*24 +: 24] <= y[23:0];
-            out_cb[gi*8 +: 8] <= (cb < 0) ? 8'd0 : (cb > 255) ? 8'd255 : cb[7:0];
-            out_cr[gi*8 +: 8] <= (cr < 0) ? 8'd0 : (cr > 255) ? 8'd255 : cr[7:0];
-        end
+        out_yn[gi*24 +: 24] <= y[23:0];
+        out_cb[gi*8 +: 8] <= (cb < 0) ? 8'd0 : (cb > 255) ? 8'd255 : cb[7:0];
+        out_cr[gi*8 +: 8] <= (cr < 0) ? 8'd0 : (cr > 255) ? 8'd255 : cr[7:0];
     end
 end
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * qcsr_cfg_loader: configuration packet (golden/config_packet.py, docs/ARCHITECTURE.md
- * section 2) -> shadow registers -> active registers.
+ * section 2) -> shadow storage -> the active set (one copy of the weights in fabric).
  *
  * Words: magic, version, W, H, F, C, N, KH, KW, G, weight bits, activation bits; then
  * per layer (head, dw1, pw1, ..., dwN, pwN, tail) the shift s and the weights in
@@ -10,13 +10,18 @@
  * Every word is checked as it arrives (header values against the compile-time
  * parameters and limits; s in [-16, 48]; weights in WB-bit range; yn_lshift in
  * [0, 18], res_lshift in [0, 30], out_shift in [14, 32], the ranges the model file
- * format can produce).  Weights shift into a chain, so after a good packet weight k
- * sits at shadow_w[k*WB +: WB].  A bad or mis-framed packet is consumed up to its
- * TLAST and rejected (`reject` pulse); the active set is untouched.
+ * format can produce).  The shadow weights go into a block RAM (weight k at address k),
+ * the few other values into shadow registers.  A bad or mis-framed packet is consumed up
+ * to its TLAST and rejected (`reject` pulse); the active set is untouched (a packet can
+ * only arrive while nothing is pending, so it never overwrites a good pending one).
  *
- * A good packet sets `pending`; s_axis_tready stays low while a packet is pending, so
- * a later packet waits instead of overwriting it.  qcsr_framer pulses `commit` when
- * no frame is in flight, which copies the shadow into the active registers.
+ * A good packet sets `pending`; s_axis_tready (a register) stays low while a packet is
+ * pending or being loaded, so a later packet waits.  qcsr_framer pulses `commit` when no
+ * frame is in flight: the small values switch at once and the RAM is read out serially
+ * into the active weight chain, one weight per cycle (NW + 2 cycles, `busy`), so after
+ * the load weight k sits at act_weights[k*WB +: WB].  The chain's shift enable is
+ * registered once per segment of SEG weights, so no enable net drives more than
+ * SEG*WB flip-flops.
  */
 
 `resetall
@@ -36,6 +41,7 @@ module qcsr_cfg_loader #(
     parameter integer MAX_H = 1080,
     parameter integer XW = $clog2(MAX_W + 1),
     parameter integer YW = $clog2(MAX_H + 1) + 1,
+    parameter integer SEG = 256,          // weights per chain segment (enable fanout)
     // derived (do not override)
     parameter integer NL = 2 * N + 2,
     parameter integer NW = C*F*F + N*(C*KH*KW + C*C) + 4*(C/G)
@@ -49,6 +55,7 @@ module qcsr_cfg_loader #(
     input  wire             s_axis_tlast,
 
     input  wire             commit,
+    output logic            busy,
     output logic            pending,
     output logic            active,
     output logic            reject,     // one-cycle pulse
@@ -87,8 +94,9 @@ localparam integer IW = $clog2(NWORDS + 1);
 
 logic [IW-1:0] idx = '0;
 logic          bad = 1'b0;
+logic          tready_q = 1'b0;
 
-assign s_axis_tready = !pending && !rst;
+assign s_axis_tready = tready_q;
 wire accept = s_axis_tvalid && s_axis_tready;
 
 wire signed [31:0] v = s_axis_tdata;
@@ -139,7 +147,9 @@ end
 // shadow registers
 logic [XW-1:0]    sh_width = '0;
 logic [YW-1:0]    sh_height = '0;
-logic [NW*WB-1:0] sh_weights = '0;
+localparam integer WAW = $clog2(NW);
+logic [WB-1:0]    wmem [0:NW-1];
+logic [WAW-1:0]   widx = '0;           // next weight's address
 logic [NL*7-1:0]  sh_shifts = '0;
 logic [4:0]       sh_yn = '0;
 logic [4:0]       sh_res = '0;
@@ -155,7 +165,7 @@ always_ff @(posedge clk) begin
     if (accept) begin
         if (32'(idx) == 2) sh_width <= XW'(s_axis_tdata);
         if (32'(idx) == 3) sh_height <= YW'(s_axis_tdata);
-        if (is_weight) sh_weights <= {s_axis_tdata[WB-1:0], sh_weights[NW*WB-1:WB]};
+        if (is_weight) wmem[widx] <= s_axis_tdata[WB-1:0];
         if (32'(idx) == NWORDS - 3) sh_yn <= s_axis_tdata[4:0];
         if (32'(idx) == NWORDS - 2) sh_res <= s_axis_tdata[4:0];
         if (32'(idx) == NWORDS - 1) sh_out <= s_axis_tdata[5:0];
@@ -165,20 +175,25 @@ end
 always_ff @(posedge clk) begin
     if (rst) begin
         idx <= '0;
+        widx <= '0;
         bad <= 1'b0;
         pending <= 1'b0;
         active <= 1'b0;
         reject <= 1'b0;
+        tready_q <= 1'b0;
     end else begin
         reject <= 1'b0;
+        tready_q <= !pending && !busy && !commit && !(accept && s_axis_tlast);
         if (accept) begin
             if (s_axis_tlast) begin
                 idx <= '0;
+                widx <= '0;
                 bad <= 1'b0;
                 if (!bad && word_ok && 32'(idx) == NWORDS - 1) pending <= 1'b1;
                 else reject <= 1'b1;
             end else begin
                 if (32'(idx) < NWORDS) idx <= idx + 1'b1;
+                if (is_weight && 32'(widx) < NW - 1) widx <= widx + 1'b1;
                 if (!word_ok || 32'(idx) == NWORDS - 1) bad <= 1'b1;
             end
         end
@@ -189,15 +204,57 @@ always_ff @(posedge clk) begin
     end
 end
 
+// the small values switch at commit
 always_ff @(posedge clk) begin
     if (commit && pending) begin
         act_width <= sh_width;
         act_height <= sh_height;
-        act_weights <= sh_weights;
         act_shifts <= sh_shifts;
         act_yn_lshift <= sh_yn;
         act_res_lshift <= sh_res;
         act_out_shift <= sh_out;
+    end
+end
+
+// ---------------------------------------------------------------- serial weight load
+localparam integer NSEG = (NW + SEG - 1) / SEG;
+localparam integer RAW = $clog2(NW + 1);
+
+logic [RAW-1:0] ra = '0;
+logic [WB-1:0]  rd_q = '0;
+(* keep = "true" *) logic [NSEG-1:0] en_seg = '0;     // one registered enable per segment
+
+always_ff @(posedge clk) begin
+    if (rst) begin
+        busy <= 1'b0;
+        ra <= '0;
+        en_seg <= '0;
+    end else begin
+        en_seg <= {NSEG{busy && 32'(ra) < NW}};
+        if (commit && pending) begin
+            busy <= 1'b1;
+            ra <= '0;
+        end else if (busy) begin
+            if (32'(ra) < NW) ra <= ra + 1'b1;
+            else if (en_seg == '0) busy <= 1'b0;     // last weight shifted in
+        end
+    end
+end
+
+always_ff @(posedge clk) begin
+    rd_q <= wmem[WAW'(ra)];
+end
+
+genvar gw;
+for (gw = 0; gw < NW; gw = gw + 1) begin : g_chain
+    wire [WB-1:0] next_w;
+    if (gw == NW - 1) begin : g_top
+        assign next_w = rd_q;
+    end else begin : g_mid
+        assign next_w = act_weights[(gw+1)*WB +: WB];
+    end
+    always_ff @(posedge clk) begin
+        if (en_seg[gw / SEG]) act_weights[gw*WB +: WB] <= next_w;
     end
 end
 

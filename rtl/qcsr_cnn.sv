@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_cnn: the network on the LR luma stream, every layer fully parallel.
+ * qcsr_cnn: the network on the LR luma stream, FOLD cycles per slot in every layer.
  *
  *   head  F x F conv 1 -> C, ReLU          (qcsr_dw_stage with CIN = 1)
  *   N x [ dw KH x KW depthwise, pw 1x1 C -> C, ReLU ]
@@ -10,9 +10,9 @@
  * order; shifts: layer l at [l*7 +: 7].  Output: tail channel c = 2*dy + dx at
  * out_tail[c*AB +: AB] (signed), one LR position per slot.
  *
- * Latency (slots, in_* to out_*): ROWS*width + REGS with
- *   ROWS = F/2 + N*(KH/2)
- *   REGS = (F/2 + 4 + clog2(F*F)) + N*(KW/2 + 4 + clog2(KH*KW)) + N*(2 + clog2(C)) + 2 + clog2(C/G)
+ * Latency: output position o leaves CYC cycles after the slot that brought input o + LAG,
+ *   LAG = ROWS*width + COLS slots, ROWS = F/2 + N*(KH/2), COLS = F/2 + N*(KW/2)
+ *   CYC = (FOLD + F*F + 7) + N*(FOLD + KH*KW + 7) + N*(FOLD + C + 5) + (FOLD + C/G + 5)
  * (qcsr_top repeats these to align the bicubic path; its simulation check catches drift).
  */
 
@@ -29,6 +29,7 @@ module qcsr_cnn #(
     parameter integer G = 4,
     parameter integer WB = 10,
     parameter integer AB = 14,
+    parameter integer FOLD = 1,
     parameter integer MAX_W = 1920,
     parameter integer MAX_H = 1080,
     parameter integer XW = $clog2(MAX_W + 1),
@@ -38,7 +39,6 @@ module qcsr_cnn #(
 ) (
     input  wire              clk,
     input  wire              clr,
-    input  wire              ce,
     input  wire [XW-1:0]     width,
     input  wire [YW-1:0]     height,
     input  wire [NW*WB-1:0]  weights,
@@ -69,10 +69,10 @@ wire [N:0]         chain_v;
 wire [(N+1)*C*AB-1:0] chain_d;
 
 qcsr_dw_stage #(
-    .CIN(1), .COUT(C), .KH(F), .KW(F), .IN_W(8), .IN_SIGNED(0), .WB(WB), .AB(AB), .RELU(1),
+    .CIN(1), .COUT(C), .KH(F), .KW(F), .IN_W(8), .IN_SIGNED(0), .WB(WB), .AB(AB), .RELU(1), .FOLD(FOLD),
     .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
 ) head_inst (
-    .clk(clk), .clr(clr), .ce(ce), .width(width), .height(height),
+    .clk(clk), .clr(clr), .width(width), .height(height),
     .weights(weights[layer_offset(0)*WB +: layer_weights(0)*WB]),
     .shift(shifts[0 +: 7]),
     .in_valid(in_valid), .in_data(in_y),
@@ -88,10 +88,10 @@ for (gb = 0; gb < N; gb = gb + 1) begin : g_block
     wire [C*AB-1:0]   dw_d;
 
     qcsr_dw_stage #(
-        .CIN(C), .COUT(C), .KH(KH), .KW(KW), .IN_W(AB), .IN_SIGNED(0), .WB(WB), .AB(AB), .RELU(0),
+        .CIN(C), .COUT(C), .KH(KH), .KW(KW), .IN_W(AB), .IN_SIGNED(0), .WB(WB), .AB(AB), .RELU(0), .FOLD(FOLD),
         .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
     ) dw_inst (
-        .clk(clk), .clr(clr), .ce(ce), .width(width), .height(height),
+        .clk(clk), .clr(clr), .width(width), .height(height),
         .weights(weights[layer_offset(LDW)*WB +: layer_weights(LDW)*WB]),
         .shift(shifts[LDW*7 +: 7]),
         .in_valid(chain_v[gb]), .in_data(chain_d[gb*C*AB +: C*AB]),
@@ -99,9 +99,9 @@ for (gb = 0; gb < N; gb = gb + 1) begin : g_block
     );
 
     qcsr_pw_stage #(
-        .CIN(C), .COUT(C), .G(1), .IN_W(AB), .IN_SIGNED(1), .WB(WB), .AB(AB), .RELU(1)
+        .CIN(C), .COUT(C), .G(1), .IN_W(AB), .IN_SIGNED(1), .WB(WB), .AB(AB), .RELU(1), .FOLD(FOLD)
     ) pw_inst (
-        .clk(clk), .clr(clr), .ce(ce),
+        .clk(clk),
         .weights(weights[layer_offset(LPW)*WB +: layer_weights(LPW)*WB]),
         .shift(shifts[LPW*7 +: 7]),
         .in_valid(dw_v), .in_data(dw_d),
@@ -110,9 +110,9 @@ for (gb = 0; gb < N; gb = gb + 1) begin : g_block
 end
 
 qcsr_pw_stage #(
-    .CIN(C), .COUT(4), .G(G), .IN_W(AB), .IN_SIGNED(0), .WB(WB), .AB(AB), .RELU(0)
+    .CIN(C), .COUT(4), .G(G), .IN_W(AB), .IN_SIGNED(0), .WB(WB), .AB(AB), .RELU(0), .FOLD(FOLD)
 ) tail_inst (
-    .clk(clk), .clr(clr), .ce(ce),
+    .clk(clk),
     .weights(weights[layer_offset(NL-1)*WB +: layer_weights(NL-1)*WB]),
     .shift(shifts[(NL-1)*7 +: 7]),
     .in_valid(chain_v[N]), .in_data(chain_d[N*C*AB +: C*AB]),

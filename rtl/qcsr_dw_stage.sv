@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_dw_stage: KH x KW depthwise convolution, zero padding, all channels and all
- * taps every slot.  Also the head layer (CIN = 1: the single input channel is
- * broadcast to COUT filters, weight shape [COUT][1][KH][KW] like a depthwise layer).
+ * qcsr_dw_stage: KH x KW depthwise convolution with zero padding, FOLD cycles per slot.
+ * Also the head layer (CIN = 1: the single input channel is broadcast to COUT filters,
+ * weight shape [COUT][1][KH][KW] like a depthwise layer).
  *
- *   window (2 slots + lag) -> products (1) -> adder tree ($clog2(KH*KW)) -> requant (1)
+ *   qcsr_window (line buffer, window, padding flags; 2 cycles + LAG slots)
+ *   -> phase f operand select (channel c + f*COUT/FOLD) -> qcsr_mac_array (FOLD + K + 5)
  *
- * Output channel o reads input channel o (CIN = COUT) or 0 (CIN = 1).  Accumulators
- * are exact: a product of an (IN_W + 1)-bit signed activation and a WB-bit weight
- * has IN_W + 1 + WB bits, a sum of KH*KW of them $clog2(KH*KW) more (docs/ARCHITECTURE
+ * Output channel o reads input channel o (CIN = COUT) or 0 (CIN = 1).  Accumulators are
+ * exact: (IN_W + 1)-bit operand x WB-bit weight, + $clog2(KH*KW) bits (docs/ARCHITECTURE
  * section 1 proves 28 bits suffice for 10/14-bit formats; this is 29, never less).
  *
- * Latency from in_* to out_*: LAG + LAT slots, LAG = (KH/2)*width + KW/2,
- * LAT = 4 + $clog2(KH*KW) (qcsr_top mirrors this to align the bicubic path).
+ * Latency: output position o leaves LAT = FOLD + KH*KW + 7 cycles after the slot that
+ * brought input o + LAG, LAG = (KH/2)*width + KW/2 (qcsr_top mirrors both).
  */
 
 `resetall
@@ -29,6 +29,7 @@ module qcsr_dw_stage #(
     parameter integer WB = 10,
     parameter integer AB = 14,
     parameter integer RELU = 0,
+    parameter integer FOLD = 1,
     parameter integer MAX_W = 1920,
     parameter integer MAX_H = 1080,
     parameter integer XW = $clog2(MAX_W + 1),
@@ -36,7 +37,6 @@ module qcsr_dw_stage #(
 ) (
     input  wire                       clk,
     input  wire                       clr,
-    input  wire                       ce,
     input  wire [XW-1:0]              width,
     input  wire [YW-1:0]              height,
     input  wire [COUT*KH*KW*WB-1:0]   weights,   // PyTorch order [o][ky][kx]
@@ -48,74 +48,63 @@ module qcsr_dw_stage #(
 );
 
 localparam integer K = KH * KW;
-localparam integer PW = IN_W + 1 + WB;          // product width
-localparam integer ACC_W = PW + $clog2(K);      // exact accumulator width
-localparam integer TL = $clog2(K);              // adder tree latency
+localparam integer OPW = IN_W + 1;
+localparam integer CP = COUT / FOLD;
+localparam integer PHW = $clog2(FOLD + 1);
+localparam integer SHARED = (CIN == 1) ? 1 : 0;
+localparam integer NOP = (SHARED != 0) ? 1 : CP;
 
 wire             win_valid;
 wire [K*CIN*IN_W-1:0] win;
+wire [K-1:0]     win_ok;
 /* verilator lint_off UNUSEDSIGNAL */
-wire [YW-1:0]    win_row;     // positions are only needed for the padding inside the window
+wire [YW-1:0]    win_row;     // positions only drive the padding flags
 wire [XW-1:0]    win_col;
 /* verilator lint_on UNUSEDSIGNAL */
 
 qcsr_window #(
     .KH(KH), .KW(KW), .DW(CIN*IN_W), .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
 ) win_inst (
-    .clk(clk), .clr(clr), .ce(ce), .width(width), .height(height),
+    .clk(clk), .clr(clr), .width(width), .height(height),
     .in_valid(in_valid), .in_data(in_data),
-    .out_valid(win_valid), .out_row(win_row), .out_col(win_col), .out_win(win)
+    .out_valid(win_valid), .out_row(win_row), .out_col(win_col), .out_ok(win_ok), .out_win(win)
 );
 
-// valid tag alongside products (1), tree (TL) and requant (1)
-logic [TL+1:0] vld = '0;
+wire [PHW-1:0]      phase;
+wire [CP*K*OPW-1:0] op;
+wire [CP*K-1:0]     op_zero;
 
-always_ff @(posedge clk) begin
-    if (clr) vld <= '0;
-    else if (ce) vld <= {vld[TL:0], win_valid};
-end
-
-assign out_valid = vld[TL+1];
-
-genvar go, gk;
-for (go = 0; go < COUT; go = go + 1) begin : g_ch
-
-    localparam integer CI = (CIN == 1) ? 0 : go;
-
-    logic [K*PW-1:0] prod = '0;
-    wire  [ACC_W-1:0] acc;
-    wire  [AB-1:0]    q;
-    logic [AB-1:0]    q_q = '0;
-
+genvar gc, gk;
+for (gc = 0; gc < CP; gc = gc + 1) begin : g_ch
     for (gk = 0; gk < K; gk = gk + 1) begin : g_tap
-        wire [IN_W-1:0] a = win[gk*CIN*IN_W + CI*IN_W +: IN_W];
-        wire signed [IN_W:0] a_s = (IN_SIGNED != 0) ? $signed({a[IN_W-1], a}) : $signed({1'b0, a});
-        wire signed [WB-1:0] w_s = weights[(go*K + gk)*WB +: WB];
-        wire signed [PW-1:0] p = a_s * w_s;
-
-        always_ff @(posedge clk) begin
-            if (ce) prod[gk*PW +: PW] <= p;
+        assign op_zero[gc*K + gk] = !win_ok[gk];
+        if (gc < NOP) begin : g_sel
+            // the operand of the current phase (an always_comb: Verilator 5 mis-ordered the
+            // equivalent generate-wire multiplexer indexed by the submodule's phase output)
+            logic [OPW-1:0] sel_op;
+            always_comb begin
+                sel_op = '0;
+                for (int f = 0; f < FOLD; f = f + 1) begin
+                    if (32'(phase) == f) begin
+                        sel_op = (IN_SIGNED != 0)
+                            ? OPW'($signed(win[gk*CIN*IN_W + ((CIN == 1) ? 0 : gc + f*CP)*IN_W +: IN_W]))
+                            : OPW'(win[gk*CIN*IN_W + ((CIN == 1) ? 0 : gc + f*CP)*IN_W +: IN_W]);
+                    end
+                end
+            end
+            assign op[(gc*K + gk)*OPW +: OPW] = sel_op;
+        end else begin : g_unused
+            assign op[(gc*K + gk)*OPW +: OPW] = '0;
         end
     end
-
-    qcsr_adder_tree #(
-        .N(K), .IN_W(PW), .OUT_W(ACC_W)
-    ) tree_inst (
-        .clk(clk), .ce(ce), .in_data(prod), .sum(acc)
-    );
-
-    qcsr_requant #(
-        .IN_W(ACC_W), .OUT_W(AB), .RELU(RELU)
-    ) rq_inst (
-        .acc(acc), .shift(shift), .q(q)
-    );
-
-    always_ff @(posedge clk) begin
-        if (ce) q_q <= q;
-    end
-
-    assign out_data[go*AB +: AB] = q_q;
 end
+
+qcsr_mac_array #(
+    .CP(CP), .K(K), .FOLD(FOLD), .OPW(OPW), .WB(WB), .AB(AB), .RELU(RELU), .SHARED(SHARED)
+) mac_inst (
+    .clk(clk), .in_valid(win_valid), .phase(phase), .op(op), .op_zero(op_zero),
+    .weights(weights), .shift(shift), .out_valid(out_valid), .out_data(out_data)
+);
 
 endmodule
 

@@ -1,26 +1,37 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_framer: input AXI4-Stream video framing, error handling and the slot source.
+ * qcsr_framer: input AXI4-Stream video framing, error handling, back-pressure and the
+ * slot source of the free-running datapath (docs/ARCHITECTURE.md section 4).
  *
- * The whole datapath advances on one clock enable `ce`; every enabled cycle is one
- * slot: an input pixel from the 2-entry input FIFO, or, after the last pixel of a
- * frame, a flush slot (zero data) that pushes the last lines through the line
- * buffers (each 3x3 stage lags its input by width + 1 slots).  ce drops when the
- * FIFO is empty during a frame or when the output reorder buffer asks for a stall.
- * Flush slots stop as soon as the writer has stored the last LR row; the next frame
- * is accepted once the reader has issued the last beat (frames do not overlap, so
- * the configuration can change at every start of frame).
+ * Accept side: beats are framed as they are accepted (errors below) and the pixels of a
+ * frame go into an 8-entry input FIFO.  s_axis_tready is a register, computed from the
+ * next state and the FIFO fill, so it never depends combinationally on anything.
+ *
+ * Issue side: one slot (a pixel from the FIFO or, after the frame's last pixel, a flush
+ * slot with zero data) at most every FOLD cycles: slot_valid pulses for one cycle and
+ * slot_data holds until the next slot.  A frame has exactly height*width + lag slots:
+ * the flush pushes the last positions through the line buffers (lag = the core's total
+ * slot lag).  Slot k >= lag completes output position k - lag; it is issued only while
+ * the output reorder buffer has room for that position: `credit` starts at 2*width (two
+ * LR rows of the ping-pong buffer), each such slot takes one, and `freed` gives them
+ * back as odd HR row beats are read.  So nothing downstream ever stalls: back-pressure
+ * on m_axis_video fills the reorder buffer, the credit runs out, slots stop, the input
+ * FIFO fills and s_axis_tready drops.
  *
  * Framing (docs/ARCHITECTURE.md section 2, "Malformed input and status"):
  *   - waiting for SOF: a beat without TUSER, or any beat before the first valid
  *     configuration, is dropped and flags `err_nosof` (one event per run of drops);
  *   - TLAST before column W-1: `err_early`; no TLAST on column W-1, or TUSER in the
- *     middle of a frame: `err_late`.  The frame is abandoned (pipeline cleared, input
- *     FIFO emptied) and beats are dropped silently until the next TUSER beat; a TUSER
- *     beat that broke a frame starts the new frame itself.
- * A pending configuration is committed only between frames, in a cycle where no
- * input beat is accepted.  clr (one registered cycle, ce low) clears every stage's
- * control state at the start of each frame, on abandon and after reset.
+ *     middle of a frame: `err_late`.  The frame is abandoned and beats are dropped
+ *     silently until the next TUSER beat; a TUSER beat that broke a frame starts the new
+ *     frame itself.
+ * After an abandon and after reset the core first drains: DRAIN cycles without slots
+ * and with s_axis_tready low, so that every slot still in the (free-running, unreset)
+ * pipelines has left before `clr` clears the stages' state for the next frame.  Frames do
+ * not overlap: the next frame is accepted once the last beat of this one was read out of
+ * the reorder RAM (rd_done).  A pending configuration is committed only between frames,
+ * in a cycle in which no beat can be accepted; the loader's serial weight load (`cfg_busy`)
+ * then keeps s_axis_tready low.
  */
 
 `resetall
@@ -28,36 +39,41 @@
 `default_nettype none
 
 module qcsr_framer #(
+    parameter integer FOLD = 1,
+    parameter integer DRAIN = 512,
     parameter integer MAX_W = 1920,
     parameter integer MAX_H = 1080,
     parameter integer XW = $clog2(MAX_W + 1),
-    parameter integer YW = $clog2(MAX_H + 1) + 1
+    parameter integer YW = $clog2(MAX_H + 1) + 1,
+    parameter integer LW = 24              // width of lag and credit counters
 ) (
     input  wire           clk,
     input  wire           rst,
 
     input  wire [23:0]    s_axis_tdata,
     input  wire           s_axis_tvalid,
-    output wire           s_axis_tready,
+    output logic          s_axis_tready,
     input  wire           s_axis_tuser,
     input  wire           s_axis_tlast,
 
     input  wire           cfg_active,     // a configuration is loaded
-    input  wire           cfg_pending,    // a new one waits in the shadow registers
-    output wire           cfg_commit,     // make it active (pipeline idle)
+    input  wire           cfg_pending,    // a new one waits in the shadow storage
+    input  wire           cfg_busy,       // the loader is copying it into the active set
+    output wire           cfg_commit,     // start that copy (pulse)
     input  wire [XW-1:0]  width,
     input  wire [YW-1:0]  height,
+    input  wire [LW-1:0]  lag,            // total slot lag of the datapath for this width
 
-    input  wire           stall,
-    input  wire           wr_done,
-    input  wire           rd_done,
+    input  wire [1:0]     freed,          // reorder buffer positions freed
+    input  wire           rd_done,        // all beats of the frame read
 
-    output wire           ce,
-    output logic          clr,
-    output wire [23:0]    slot_data,
+    output logic          slot_valid,
+    output logic [23:0]   slot_data,
+    output logic          clr,            // clears the stages' state (frame start, after a drain)
+    output logic          frame_live,     // a frame is being processed (its output may leave)
 
     output wire           busy,
-    output logic          err_nosof,   // one-cycle pulses
+    output logic          err_nosof,      // one-cycle pulses
     output logic          err_early,
     output logic          err_late,
     output logic          err_event
@@ -67,87 +83,87 @@ localparam [2:0]
     S_WAIT    = 3'd0,   // waiting for SOF (drops are flagged)
     S_RESYNC  = 3'd1,   // waiting for SOF after an abandoned frame (drops are silent)
     S_FRAME   = 3'd2,
-    S_FLUSH   = 3'd3,
-    S_RESTART = 3'd4;   // a TUSER beat broke the frame: it starts the next one
+    S_FLUSH   = 3'd3,   // all pixels accepted; slots and output finishing
+    S_RESTART = 3'd4,   // a TUSER beat broke the frame: it starts the next one
+    S_DRAIN   = 3'd5;   // after an abandon or reset: let the pipelines empty
 
-logic [2:0] state = S_WAIT;
+localparam integer FD = 8;                     // input FIFO entries (covers the slot start-up and FOLD)
+localparam integer DW = $clog2(DRAIN + 1);
+localparam integer GW = $clog2(FOLD + 1);
+
+logic [2:0]    state = S_DRAIN;
+logic [2:0]    after_drain = S_WAIT;           // S_WAIT, S_RESYNC or S_RESTART
+logic [DW-1:0] drain_cnt = DW'(DRAIN);
 logic [XW-1:0] col = '0;
 logic [YW-1:0] row = '0;
-logic dropping = 1'b0;
+logic          dropping = 1'b0;
 
 // held TUSER beat for S_RESTART
 logic [23:0] hold_data = '0;
 logic        hold_last = 1'b0;
 
-// ---------------------------------------------------------------- input FIFO (2 entries)
-logic [23:0] fifo_d0 = '0, fifo_d1 = '0;
-logic [1:0]  fifo_cnt = '0;
-logic        fifo_push;
+// ---------------------------------------------------------------- input FIFO
+logic [23:0] fifo [0:FD-1];
+logic [3:0]  fifo_cnt = '0;
+logic [2:0]  fifo_rp = '0, fifo_wp = '0;
+logic        fifo_push, fifo_pop, fifo_flush;
 logic [23:0] fifo_push_data;
-logic        fifo_flush;
-
-wire waiting = (state == S_WAIT) || (state == S_RESYNC);
-assign cfg_commit = waiting && cfg_pending && !clr;
-
-assign s_axis_tready = !rst && ((waiting && !cfg_pending) || (state == S_FRAME && fifo_cnt != 2'd2));
-wire accept = s_axis_tvalid && s_axis_tready;
-
-assign ce = !clr && !stall && (fifo_cnt != 0 || (state == S_FLUSH && !wr_done));
-wire fifo_pop = ce && fifo_cnt != 0;
-assign slot_data = (fifo_cnt != 0) ? fifo_d0 : 24'd0;
 
 always_ff @(posedge clk) begin
     if (rst || fifo_flush) begin
         fifo_cnt <= '0;
+        fifo_rp <= '0;
+        fifo_wp <= '0;
     end else begin
-        case ({fifo_push, fifo_pop})
-            2'b10: begin
-                if (fifo_cnt == 0) fifo_d0 <= fifo_push_data;
-                else fifo_d1 <= fifo_push_data;
-                fifo_cnt <= fifo_cnt + 1'b1;
-            end
-            2'b01: begin
-                fifo_d0 <= fifo_d1;
-                fifo_cnt <= fifo_cnt - 1'b1;
-            end
-            2'b11: begin
-                if (fifo_cnt == 1) fifo_d0 <= fifo_push_data;
-                else begin
-                    fifo_d0 <= fifo_d1;
-                    fifo_d1 <= fifo_push_data;
-                end
-            end
-            default: ;
-        endcase
+        if (fifo_push) begin
+            fifo[fifo_wp] <= fifo_push_data;
+            fifo_wp <= fifo_wp + 1'b1;
+        end
+        if (fifo_pop) fifo_rp <= fifo_rp + 1'b1;
+        fifo_cnt <= fifo_cnt + 4'(fifo_push) - 4'(fifo_pop);
     end
 end
 
-// ---------------------------------------------------------------- framing FSM
-logic [2:0]    state_n;
+// ---------------------------------------------------------------- accept side
+wire waiting = (state == S_WAIT) || (state == S_RESYNC);
+wire accept = s_axis_tvalid && s_axis_tready;
+assign cfg_commit = waiting && cfg_pending && !cfg_busy && !s_axis_tready && !clr;
+
+logic [2:0]    state_n, after_n;
 logic [XW-1:0] col_n;
 logic [YW-1:0] row_n;
-logic          clr_n, dropping_n, nosof_n, early_n, late_n, hold_n;
+logic          clr_n, start_n, dropping_n, nosof_n, early_n, late_n, hold_n, drain_n;
 
 // a frame starts with an accepted TUSER beat, or with the beat that broke the last one
 wire        start = (waiting && accept && s_axis_tuser && cfg_active) || (state == S_RESTART);
 wire [23:0] start_data = (state == S_RESTART) ? hold_data : s_axis_tdata;
 wire        start_last = (state == S_RESTART) ? hold_last : s_axis_tlast;
+wire        slots_done;
 
 always_comb begin
     state_n = state;
+    after_n = after_drain;
     col_n = col;
     row_n = row;
     clr_n = 1'b0;
+    start_n = 1'b0;
     dropping_n = dropping;
     nosof_n = 1'b0;
     early_n = 1'b0;
     late_n = 1'b0;
     hold_n = 1'b0;
+    drain_n = 1'b0;
     fifo_push = 1'b0;
     fifo_push_data = s_axis_tdata;
     fifo_flush = 1'b0;
 
     case (state)
+        S_DRAIN: begin
+            if (drain_cnt == 0) begin
+                clr_n = 1'b1;
+                state_n = after_drain;
+            end
+        end
         S_WAIT, S_RESYNC, S_RESTART: begin
             if (start) begin
                 dropping_n = 1'b0;
@@ -156,6 +172,7 @@ always_comb begin
                     early_n = 1'b1;
                     state_n = S_RESYNC;
                 end else begin
+                    start_n = 1'b1;
                     fifo_push = 1'b1;
                     fifo_push_data = start_data;
                     col_n = XW'(1);
@@ -173,19 +190,16 @@ always_comb begin
                     // SOF inside a frame: abandon, the beat starts the next frame
                     late_n = 1'b1;
                     hold_n = 1'b1;
-                    clr_n = 1'b1;
-                    fifo_flush = 1'b1;
-                    state_n = S_RESTART;
+                    drain_n = 1'b1;
+                    after_n = S_RESTART;
                 end else if (s_axis_tlast && col + 1'b1 != width) begin
                     early_n = 1'b1;
-                    clr_n = 1'b1;
-                    fifo_flush = 1'b1;
-                    state_n = S_RESYNC;
+                    drain_n = 1'b1;
+                    after_n = S_RESYNC;
                 end else if (!s_axis_tlast && col + 1'b1 == width) begin
                     late_n = 1'b1;
-                    clr_n = 1'b1;
-                    fifo_flush = 1'b1;
-                    state_n = S_RESYNC;
+                    drain_n = 1'b1;
+                    after_n = S_RESYNC;
                 end else begin
                     fifo_push = 1'b1;
                     if (col + 1'b1 == width) begin
@@ -199,25 +213,42 @@ always_comb begin
             end
         end
         S_FLUSH: begin
-            if (rd_done) state_n = S_WAIT;
+            if (slots_done && rd_done && !clr) state_n = S_WAIT;
         end
-        default: state_n = S_WAIT;
+        default: begin
+            drain_n = 1'b1;
+            after_n = S_WAIT;
+        end
     endcase
+    if (drain_n) begin
+        fifo_flush = 1'b1;
+        state_n = S_DRAIN;
+    end
 end
+
+wire [3:0] fifo_cnt_n = fifo_flush ? 4'd0 : fifo_cnt + 4'(fifo_push) - 4'(fifo_pop);
+wire waiting_n = (state_n == S_WAIT) || (state_n == S_RESYNC);
+wire tready_n = (state_n == S_FRAME && 32'(fifo_cnt_n) < FD) ||
+                (waiting_n && !cfg_pending && !cfg_busy && !cfg_commit);
 
 always_ff @(posedge clk) begin
     if (rst) begin
-        state <= S_WAIT;
+        state <= S_DRAIN;
+        after_drain <= S_WAIT;
+        drain_cnt <= DW'(DRAIN);
         col <= '0;
         row <= '0;
-        clr <= 1'b1;
+        clr <= 1'b0;
         dropping <= 1'b0;
         err_nosof <= 1'b0;
         err_early <= 1'b0;
         err_late <= 1'b0;
         err_event <= 1'b0;
+        s_axis_tready <= 1'b0;
     end else begin
         state <= state_n;
+        after_drain <= after_n;
+        drain_cnt <= drain_n ? DW'(DRAIN) : (drain_cnt != 0) ? drain_cnt - 1'b1 : drain_cnt;
         col <= col_n;
         row <= row_n;
         clr <= clr_n;
@@ -226,6 +257,7 @@ always_ff @(posedge clk) begin
         err_early <= early_n;
         err_late <= late_n;
         err_event <= early_n || late_n || (nosof_n && !dropping);
+        s_axis_tready <= tready_n;
         if (hold_n) begin
             hold_data <= s_axis_tdata;
             hold_last <= s_axis_tlast;
@@ -234,6 +266,75 @@ always_ff @(posedge clk) begin
 end
 
 assign busy = (state == S_FRAME) || (state == S_FLUSH) || (state == S_RESTART);
+
+// ---------------------------------------------------------------- issue side
+logic          active = 1'b0;       // slots of the current frame are being issued
+logic          start_q = 1'b0;      // the clr of this cycle starts a frame
+logic [1:0]    hold = '0;           // cycles after clr before the first slot
+logic [GW-1:0] gap = '0;            // cycles until the next slot may issue
+logic          pix_left = 1'b0;
+logic [XW-1:0] i_col = '0;
+logic [YW-1:0] i_row = '0;
+logic [LW-1:0] flush_left = '0, pre_left = '0, credit = '0;
+
+wire can_issue = active && hold == 0 && gap == 0 && (pre_left != 0 || credit != 0);
+wire issue_pix = can_issue && pix_left && fifo_cnt != 0;
+wire issue_flush = can_issue && !pix_left && flush_left != 0;
+wire issue = issue_pix || issue_flush;
+assign fifo_pop = issue_pix;
+assign slots_done = !active;
+
+always_ff @(posedge clk) begin
+    start_q <= start_n;
+end
+
+always_ff @(posedge clk) begin
+    if (rst) begin
+        active <= 1'b0;
+        frame_live <= 1'b0;
+        slot_valid <= 1'b0;
+        credit <= '0;
+    end else if (clr) begin
+        active <= start_q;
+        frame_live <= start_q;
+        hold <= 2'd2;
+        gap <= '0;
+        pix_left <= 1'b1;
+        i_col <= '0;
+        i_row <= '0;
+        flush_left <= lag;
+        pre_left <= lag;
+        credit <= LW'({width, 1'b0});
+        slot_valid <= 1'b0;
+    end else begin
+        if (drain_n) begin          // abandon: stop issuing at once
+            active <= 1'b0;
+            frame_live <= 1'b0;
+        end else if (active && !pix_left && flush_left == 0) begin
+            active <= 1'b0;
+        end
+        if (hold != 0) hold <= hold - 1'b1;
+        gap <= issue ? GW'(FOLD - 1) : (gap != 0) ? gap - 1'b1 : gap;
+        slot_valid <= issue && !drain_n;
+        if (issue) begin
+            slot_data <= issue_pix ? fifo[fifo_rp] : 24'd0;
+            if (pre_left != 0) pre_left <= pre_left - 1'b1;
+            credit <= credit - LW'(pre_left == 0) + LW'(freed);
+        end else begin
+            credit <= credit + LW'(freed);
+        end
+        if (issue_pix) begin
+            if (i_col + 1'b1 == width) begin
+                i_col <= '0;
+                i_row <= i_row + 1'b1;
+                if (i_row + 1'b1 == height) pix_left <= 1'b0;
+            end else begin
+                i_col <= i_col + 1'b1;
+            end
+        end
+        if (issue_flush) flush_left <= flush_left - 1'b1;
+    end
+end
 
 endmodule
 

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_line_buffer: ROWS previous lines of a raster stream, one column per slot.
+ * qcsr_line_buffer: ROWS previous lines of a raster slot stream, one column per slot.
  *
- * The buffer is one RAM of MAX_W words, each word holding the ROWS samples above
- * the current column.  A modulo-width column counter addresses it, so every row of
- * the word is delayed by exactly `width` slots; the phase of the counter does not
- * matter as long as the slot stream is contiguous (it is: the whole core advances
- * on one clock enable, and every enabled slot is a valid slot).
+ * One RAM of MAX_W words, each word holding the ROWS samples above the current column
+ * (one read and one write per slot, whole words).  A modulo-width column counter
+ * addresses it, so every row of the word is delayed by exactly `width` slots.  All
+ * state advances only on in_valid (a slot); between slots everything holds, so slots
+ * may come at any spacing.
  *
- * The RAM is read synchronously (BRAM) and written back one slot later with the
- * column shifted by one row, so the output column appears one slot after its input:
+ * The RAM is read when a slot arrives and the shifted column is written back when the
+ * next slot arrives, so the output column appears one cycle after its slot and holds
+ * until the next slot:
  *
- *   col[DW-1:0]           = in_data of the previous slot        (row r)
- *   col[k*DW +: DW]       = the sample k lines above it          (row r-k)
+ *   col[DW-1:0]           = in_data of the last slot          (row r)
+ *   col[k*DW +: DW]       = the sample k lines above it        (row r-k)
  *
  * Needs width >= 2 (the write-back of column a happens while column a+1 is read).
  */
@@ -29,8 +30,8 @@ module qcsr_line_buffer #(
 ) (
     input  wire                    clk,
     input  wire                    clr,      // restart the column counter (frame start)
-    input  wire                    ce,
     input  wire [XW-1:0]           width,
+    input  wire                    in_valid,
     input  wire [DW-1:0]           in_data,
     output wire [(ROWS+1)*DW-1:0]  col
 );
@@ -38,7 +39,7 @@ module qcsr_line_buffer #(
 logic [DW-1:0] x_q = '0;
 
 always_ff @(posedge clk) begin
-    if (ce) x_q <= in_data;
+    if (in_valid) x_q <= in_data;
 end
 
 if (ROWS == 0) begin : g_reg
@@ -66,14 +67,14 @@ end else begin : g_ram
     always_ff @(posedge clk) begin
         if (clr) begin
             addr <= '0;
-        end else if (ce) begin
+        end else if (in_valid) begin
             addr <= (addr + 1'b1 >= width) ? '0 : addr + 1'b1;
         end
     end
 
-    // read first, write back the shifted column one enabled slot later
+    // read first, write back the shifted column at the next slot
     always_ff @(posedge clk) begin
-        if (ce) begin
+        if (in_valid) begin
             rd_q <= mem[addr];
             addr_q <= addr;
             wb_q <= 1'b1;

@@ -9,11 +9,13 @@
  * column c writes the pixel pair (2c, 2c + 1) into half c & 1 of beat c >> 1.
  *
  * The reader sends a finished LR row as HR row 2r (ceil(W/2) beats) then 2r + 1, at
- * one beat per cycle, through a 4-entry FIFO that absorbs the RAM read latency and
- * m_axis back-pressure.  The writer may fill a bank again as soon as the reader has
- * passed the beat it overwrites (reader in the odd half, beyond that beat), so with
- * no back-pressure and an even width the writer never waits: a row of W slots is read
- * in W cycles.  Otherwise `stall` holds the whole pipeline (qcsr_framer drops ce).
+ * one beat per cycle, through a 4-entry FIFO and a registered output stage (TVALID,
+ * TDATA, TUSER and TLAST come straight from flip-flops).  The writer never waits: it
+ * writes every valid position.  Instead the core admits a slot at its input only when
+ * the position that slot will complete has room here (qcsr_framer keeps that credit):
+ * `freed` reports, per odd-row beat issued, the LR positions (1 or 2) whose both HR
+ * pixels have left the buffer.  A simulation-only check stops the simulation if a
+ * write would ever overwrite a beat that was not read.
  *
  * For odd W the last beat of each HR row carries 2 pixels in its low 48 bits and
  * zeros above (UG934 padding).  Positions at or beyond `height` (the flush) are ignored.
@@ -32,15 +34,15 @@ module qcsr_out_reorder #(
     input  wire             clk,
     input  wire             rst,
     input  wire             clr,
-    input  wire             ce,
     input  wire [XW-1:0]    width,
     input  wire [YW-1:0]    height,
 
+    input  wire             rd_enable,    // the frame is live (after an abandon: no more beats)
     input  wire             in_valid,
     input  wire [YW-1:0]    in_row,
     input  wire [XW-1:0]    in_col,
     input  wire [4*24-1:0]  in_pix,       // HR pixel (2r+dy, 2c+dx) at [(2dy+dx)*24 +: 24], UG934
-    output wire             stall,        // in_* cannot be written in this cycle
+    output logic [1:0]      freed,        // LR positions freed this cycle (registered)
     output wire             wr_done,      // all `height` LR rows written
     output wire             rd_done,      // all beats of the frame issued
 
@@ -73,11 +75,17 @@ logic [BW-1:0] rd_beat = '0;
 
 wire          wr_en_req = in_valid && (in_row < height);
 wire [BW-1:0] wr_beat = BW'(in_col >> 1);
+wire          wr_en = wr_en_req;
+
+`ifndef SYNTHESIS
 wire          wr_bank_free = (32'(wr_row) < 32'(rd_row) + 2) ||
                              (rd_half && rd_beat > wr_beat);   // reader is past this beat
-assign stall = wr_en_req && !wr_bank_free;
-
-wire          wr_en = ce && wr_en_req;
+always_ff @(posedge clk) begin
+    if (!rst && !clr && wr_en && !wr_bank_free) begin
+        $fatal(1, "qcsr_out_reorder: LR (%0d, %0d) written over a beat not yet read", in_row, in_col);
+    end
+end
+`endif
 wire [AW-1:0] wr_a = in_row[0] ? AW'(BMAX) + AW'(wr_beat) : AW'(wr_beat);
 
 always_ff @(posedge clk) begin
@@ -104,19 +112,18 @@ assign wr_done = (wr_row >= height);
 
 // ---------------------------------------------------------------- reader
 localparam integer FD = 4;
-
 logic [95:0] fifo_data [0:FD-1];
 logic [FD-1:0] fifo_user = '0, fifo_last = '0;
 logic [2:0]  fifo_cnt = '0;
 logic [1:0]  fifo_rp = '0, fifo_wp = '0;
-
 logic        rd_inflight = 1'b0;
 logic        rq_half = 1'b0, rq_user = 1'b0, rq_last = 1'b0, rq_mask = 1'b0;
 logic [47:0] rd0, rd1, rd2, rd3;
 
-wire rd_issue = (rd_row < wr_row) && (rd_row < height) &&
+wire rd_issue = rd_enable && (rd_row < wr_row) && (rd_row < height) &&
                 (32'(fifo_cnt) + 32'(rd_inflight) < FD);
 wire [AW-1:0] rd_a = rd_row[0] ? AW'(BMAX) + AW'(rd_beat) : AW'(rd_beat);
+wire rd_line_end = (rd_beat + 1'b1 >= beats);
 
 always_ff @(posedge clk) begin
     if (rd_issue) begin
@@ -132,13 +139,18 @@ always_ff @(posedge clk) begin
         rd_row <= '0;
         rd_half <= 1'b0;
         rd_beat <= '0;
-    end else if (rd_issue) begin
-        if (rd_beat + 1'b1 >= beats) begin
-            rd_beat <= '0;
-            rd_half <= !rd_half;
-            if (rd_half) rd_row <= rd_row + 1'b1;
-        end else begin
-            rd_beat <= rd_beat + 1'b1;
+        freed <= '0;
+    end else begin
+        // an odd-row beat read frees the LR positions of its pixels (the last of an odd W: 1)
+        freed <= (rd_issue && rd_half) ? ((rd_line_end && width[0]) ? 2'd1 : 2'd2) : 2'd0;
+        if (rd_issue) begin
+            if (rd_line_end) begin
+                rd_beat <= '0;
+                rd_half <= !rd_half;
+                if (rd_half) rd_row <= rd_row + 1'b1;
+            end else begin
+                rd_beat <= rd_beat + 1'b1;
+            end
         end
     end
 end
@@ -146,10 +158,16 @@ end
 assign rd_done = (rd_row >= height);
 
 wire [95:0] rd_beat_data = rq_half ? {rq_mask ? 48'd0 : rd3, rd2} : {rq_mask ? 48'd0 : rd1, rd0};
-wire        fifo_push = rd_inflight;
-wire        fifo_pop = m_axis_tvalid && m_axis_tready;
 
-// the in-flight read and the FIFO are not cleared by clr: beats already read leave
+// registered output stage, loaded from the FIFO head
+logic        ob_valid = 1'b0;
+logic [95:0] ob_data = '0;
+logic        ob_user = 1'b0, ob_last = 1'b0;
+wire         ob_load = (fifo_cnt != 0) && (!ob_valid || m_axis_tready);
+wire         fifo_push = rd_inflight;
+
+// the in-flight read, the FIFO and the output register are not cleared by clr: beats
+// already read still leave
 always_ff @(posedge clk) begin
     if (rst) begin
         rd_inflight <= 1'b0;
@@ -159,8 +177,8 @@ always_ff @(posedge clk) begin
     if (rd_issue) begin
         rq_half <= rd_half;
         rq_user <= (rd_row == 0) && !rd_half && (rd_beat == 0);
-        rq_last <= (rd_beat + 1'b1 >= beats);
-        rq_mask <= (rd_beat + 1'b1 >= beats) && width[0];
+        rq_last <= rd_line_end;
+        rq_mask <= rd_line_end && width[0];
     end
 end
 
@@ -169,6 +187,7 @@ always_ff @(posedge clk) begin
         fifo_cnt <= '0;
         fifo_rp <= '0;
         fifo_wp <= '0;
+        ob_valid <= 1'b0;
     end else begin
         if (fifo_push) begin
             fifo_data[fifo_wp] <= rd_beat_data;
@@ -176,15 +195,23 @@ always_ff @(posedge clk) begin
             fifo_last[fifo_wp] <= rq_last;
             fifo_wp <= fifo_wp + 1'b1;
         end
-        if (fifo_pop) fifo_rp <= fifo_rp + 1'b1;
-        fifo_cnt <= fifo_cnt + 3'(fifo_push) - 3'(fifo_pop);
+        if (ob_load) begin
+            ob_data <= fifo_data[fifo_rp];
+            ob_user <= fifo_user[fifo_rp];
+            ob_last <= fifo_last[fifo_rp];
+            fifo_rp <= fifo_rp + 1'b1;
+            ob_valid <= 1'b1;
+        end else if (m_axis_tready) begin
+            ob_valid <= 1'b0;
+        end
+        fifo_cnt <= fifo_cnt + 3'(fifo_push) - 3'(ob_load);
     end
 end
 
-assign m_axis_tvalid = (fifo_cnt != 0);
-assign m_axis_tdata = fifo_data[fifo_rp];
-assign m_axis_tuser = fifo_user[fifo_rp];
-assign m_axis_tlast = fifo_last[fifo_rp];
+assign m_axis_tvalid = ob_valid;
+assign m_axis_tdata = ob_data;
+assign m_axis_tuser = ob_user;
+assign m_axis_tlast = ob_last;
 
 endmodule
 

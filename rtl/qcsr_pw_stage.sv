@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_pw_stage: grouped 1x1 convolution, all COUT x CIN/G products every slot.
- * Used for every pointwise layer (G = 1, ReLU) and for the tail (COUT = 4, G groups,
- * no ReLU: output channel p reads input channels (p / (COUT/G)) * (CIN/G) + j).
+ * qcsr_pw_stage: grouped 1x1 convolution, FOLD cycles per slot.  Used for every pointwise
+ * layer (G = 1, ReLU) and for the tail (COUT = 4, G groups, no ReLU: output channel p
+ * reads input channels (p / (COUT/G)) * (CIN/G) + j).
  *
- *   products (1) -> adder tree ($clog2(CIN/G)) -> requant (1)
+ *   phase f operand select (output channel c + f*COUT/FOLD) -> qcsr_mac_array
  *
- * Latency from in_* to out_*: LAT = 2 + $clog2(CIN/G) slots.
+ * in_data must hold for FOLD cycles from in_valid (every stage's out_data does).  With
+ * G = 1 all output channels read the same inputs: the operands and their skew are built
+ * once and no operand multiplexer exists (only the weights change with the phase).
+ *
+ * Latency from in_valid to out_valid: LAT = FOLD + CIN/G + 5 cycles.
  */
 
 `resetall
@@ -21,11 +25,10 @@ module qcsr_pw_stage #(
     parameter integer IN_SIGNED = 1,
     parameter integer WB = 10,
     parameter integer AB = 14,
-    parameter integer RELU = 1
+    parameter integer RELU = 1,
+    parameter integer FOLD = 1
 ) (
     input  wire                          clk,
-    input  wire                          clr,
-    input  wire                          ce,
     input  wire [COUT*(CIN/G)*WB-1:0]    weights,   // PyTorch order [o][j]
     input  wire [6:0]                    shift,
     input  wire                          in_valid,
@@ -35,58 +38,45 @@ module qcsr_pw_stage #(
 );
 
 localparam integer K = CIN / G;                  // fan-in
-localparam integer PW = IN_W + 1 + WB;
-localparam integer ACC_W = PW + $clog2(K);
-localparam integer TL = $clog2(K);
+localparam integer OPW = IN_W + 1;
+localparam integer CP = COUT / FOLD;
+localparam integer PHW = $clog2(FOLD + 1);
+localparam integer SHARED = (G == 1) ? 1 : 0;
+localparam integer NOP = (SHARED != 0) ? 1 : CP;
 
-logic [TL+1:0] vld = '0;
+wire [PHW-1:0]      phase;
+wire [CP*K*OPW-1:0] op;
 
-always_ff @(posedge clk) begin
-    if (clr) vld <= '0;
-    else if (ce) vld <= {vld[TL:0], in_valid};
-end
-
-assign out_valid = vld[TL+1];
-
-genvar go, gk;
-for (go = 0; go < COUT; go = go + 1) begin : g_ch
-
-    localparam integer CI0 = (go / (COUT / G)) * K;   // first input channel of the group
-
-    logic [K*PW-1:0] prod = '0;
-    wire  [ACC_W-1:0] acc;
-    wire  [AB-1:0]    q;
-    logic [AB-1:0]    q_q = '0;
-
+genvar gc, gk;
+for (gc = 0; gc < CP; gc = gc + 1) begin : g_ch
     for (gk = 0; gk < K; gk = gk + 1) begin : g_tap
-        wire [IN_W-1:0] a = in_data[(CI0 + gk)*IN_W +: IN_W];
-        wire signed [IN_W:0] a_s = (IN_SIGNED != 0) ? $signed({a[IN_W-1], a}) : $signed({1'b0, a});
-        wire signed [WB-1:0] w_s = weights[(go*K + gk)*WB +: WB];
-        wire signed [PW-1:0] p = a_s * w_s;
-
-        always_ff @(posedge clk) begin
-            if (ce) prod[gk*PW +: PW] <= p;
+        if (gc < NOP) begin : g_sel
+            // the operand of the current phase (an always_comb: Verilator 5 mis-ordered the
+            // equivalent generate-wire multiplexer indexed by the submodule's phase output)
+            logic [OPW-1:0] sel_op;
+            always_comb begin
+                sel_op = '0;
+                for (int f = 0; f < FOLD; f = f + 1) begin
+                    if (32'(phase) == f) begin
+                        sel_op = (IN_SIGNED != 0)
+                            ? OPW'($signed(in_data[(((gc + f*CP) / (COUT / G)) * K + gk)*IN_W +: IN_W]))
+                            : OPW'(in_data[(((gc + f*CP) / (COUT / G)) * K + gk)*IN_W +: IN_W]);
+                    end
+                end
+            end
+            assign op[(gc*K + gk)*OPW +: OPW] = sel_op;
+        end else begin : g_unused
+            assign op[(gc*K + gk)*OPW +: OPW] = '0;
         end
     end
-
-    qcsr_adder_tree #(
-        .N(K), .IN_W(PW), .OUT_W(ACC_W)
-    ) tree_inst (
-        .clk(clk), .ce(ce), .in_data(prod), .sum(acc)
-    );
-
-    qcsr_requant #(
-        .IN_W(ACC_W), .OUT_W(AB), .RELU(RELU)
-    ) rq_inst (
-        .acc(acc), .shift(shift), .q(q)
-    );
-
-    always_ff @(posedge clk) begin
-        if (ce) q_q <= q;
-    end
-
-    assign out_data[go*AB +: AB] = q_q;
 end
+
+qcsr_mac_array #(
+    .CP(CP), .K(K), .FOLD(FOLD), .OPW(OPW), .WB(WB), .AB(AB), .RELU(RELU), .SHARED(SHARED)
+) mac_inst (
+    .clk(clk), .in_valid(in_valid), .phase(phase), .op(op), .op_zero('0),
+    .weights(weights), .shift(shift), .out_valid(out_valid), .out_data(out_data)
+);
 
 endmodule
 

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_requant: SPEC section 3 requantization of an exact accumulator (combinational).
+ * qcsr_requant: SPEC section 3 requantization of an exact accumulator, pipelined.
  *
  *   s > 0:  q = sat((acc + 2^(s-1)) >>> s)      round half up, ties toward +inf
  *   s <= 0: q = sat(acc << -s)                  exact left shift
  *
- * The right path is computed as ((acc >>> (s-1)) + 1) >>> 1, which equals the
- * rounding formula for every s >= 1 (floor division nests) and never needs more
- * than IN_W + 1 bits; shifts beyond IN_W - 1 give the same result as IN_W - 1.
- * sat clamps to unsigned OUT_W bits after ReLU layers (RELU = 1: the clamp at 0 is
- * the ReLU) and to signed OUT_W bits otherwise.  The config loader limits s to
- * [-16, 48] (docs/ARCHITECTURE.md section 1); the left path handles up to 16.
+ * The layer's shift is static during a frame; it is decoded here once into registers
+ * (the rounding constant, a coarse and a fine shift amount and a saturation mask), so the
+ * datapath never sees the shift itself.  With s clamped to IN_W (every s >= IN_W gives
+ * 0) and u = (acc + rnd) << 16, the result is u >>> (s + 16) for every s in [-16, IN_W]:
+ *
+ *   stage 1  v  = acc + rnd                                  one carry chain
+ *   stage 2  t  = u >>> 8*hi (low OUT_W + 7 bits);           a 2-level mux
+ *            ov = |((u ^ sign) & mask)                       AND-OR tree, no carry
+ *   stage 3  q  = ov ? limit : (t >>> lo)[OUT_W-1:0]         a 2-level mux + saturation
+ *
+ * mask marks the bits of u that must equal the sign (signed output: from bit s + 16 +
+ * OUT_W - 1 up) or be zero (unsigned output after ReLU: from bit s + 16 + OUT_W up).
+ * RELU = 1 clamps to unsigned OUT_W bits (the clamp at 0 is the ReLU), else signed.
+ * Latency 3 cycles from acc to q; a new shift is usable 1 cycle after it changes.
+ * The config loader limits s to [-16, 48] (docs/ARCHITECTURE.md section 1).
  */
 
 `resetall
@@ -18,48 +27,72 @@
 `default_nettype none
 
 module qcsr_requant #(
-    parameter integer IN_W = 28,
+    parameter integer IN_W = 29,
     parameter integer OUT_W = 14,
     parameter integer RELU = 0
 ) (
+    input  wire              clk,
     input  wire [IN_W-1:0]   acc,     // signed
-    input  wire [6:0]        shift,   // signed
+    input  wire [6:0]        shift,   // signed, static
     output logic [OUT_W-1:0] q
 );
 
-localparam integer LMAX = 16;
-localparam integer WW = IN_W + LMAX + 1;
-localparam integer SHW = $clog2(IN_W);
+localparam integer VW = IN_W + 1;          // acc + rnd
+localparam integer UW = VW + 16;           // u = v << 16
+localparam integer SHMAX = IN_W + 16;      // largest s + 16 after the clamp
+localparam integer HIW = $clog2(SHMAX / 8 + 1);
+localparam integer TW = OUT_W + 7;         // bits kept after the coarse shift
 
-wire signed [IN_W-1:0] acc_s = acc;
-wire signed [31:0]     sh_s = 32'($signed(shift));
+// ---------------------------------------------------------------- decode (static shift)
+wire signed [7:0] s_in = $signed({shift[6], shift});
+wire signed [7:0] s_cl = (s_in > $signed(8'(IN_W))) ? 8'(IN_W) : s_in;
+wire [6:0]        sh_n = 7'(s_cl + 8'sd16);            // 0 .. IN_W + 16
 
-logic [SHW-1:0]          rsh;    // right shift by s - 1, clamped
-logic signed [IN_W-1:0]  t;
-logic signed [IN_W:0]    r;
-logic [4:0]              lsh;    // left shift by -s, clamped
-logic signed [WW-1:0]    v;
+logic [VW-1:0]    d_rnd = '0;
+logic [HIW-1:0]   d_hi = '0;
+logic [2:0]       d_lo = '0;
+logic [UW-1:0]    d_mask = '0;
 
-localparam logic signed [WW-1:0] SMAX = (RELU != 0) ? (WW'(1) <<< OUT_W) - 1 : (WW'(1) <<< (OUT_W - 1)) - 1;
-localparam logic signed [WW-1:0] SMIN = (RELU != 0) ? '0 : -(WW'(1) <<< (OUT_W - 1));
+always_ff @(posedge clk) begin
+    d_rnd <= (s_cl > 0) ? (VW'(1) << (s_cl - 1)) : '0;
+    d_hi <= HIW'(sh_n >> 3);
+    d_lo <= sh_n[2:0];
+    d_mask <= ~((UW'(1) << (32'(sh_n) + OUT_W - ((RELU != 0) ? 0 : 1))) - 1'b1);
+end
 
-always_comb begin
-    if (sh_s > 0) begin
-        rsh = (sh_s - 1 > IN_W - 1) ? SHW'(IN_W - 1) : SHW'(sh_s - 1);
-        t = acc_s >>> rsh;
-        r = ($signed({t[IN_W-1], t}) + 1) >>> 1;
-        v = WW'(r);
-        lsh = '0;
-    end else begin
-        rsh = '0;
-        t = '0;
-        r = '0;
-        lsh = (-sh_s > LMAX) ? 5'(LMAX) : 5'(-sh_s);
-        v = WW'(acc_s) <<< lsh;
-    end
-    if (v > SMAX) q = SMAX[OUT_W-1:0];
-    else if (v < SMIN) q = SMIN[OUT_W-1:0];
-    else q = v[OUT_W-1:0];
+// ---------------------------------------------------------------- stage 1: rounding add
+logic signed [VW-1:0] v1 = '0;
+
+always_ff @(posedge clk) begin
+    v1 <= $signed({acc[IN_W-1], acc}) + $signed(d_rnd);
+end
+
+// ---------------------------------------------------------------- stage 2: coarse shift, overflow
+wire signed [UW-1:0] u = {v1, 16'd0};
+wire signed [UW+8*(2**HIW)-1:0] u_ext = {{(8*(2**HIW)){u[UW-1]}}, u};
+
+logic [TW-1:0] t2 = '0;
+logic          ov2 = 1'b0;
+logic          sg2 = 1'b0;
+
+always_ff @(posedge clk) begin
+    t2 <= TW'(u_ext >>> (8 * d_hi));
+    ov2 <= |((u ^ {UW{u[UW-1]}}) & d_mask);
+    sg2 <= u[UW-1];
+end
+
+// ---------------------------------------------------------------- stage 3: fine shift, saturation
+/* verilator lint_off UNUSEDSIGNAL */
+wire [TW-1:0] t3 = t2 >> d_lo;      // its low OUT_W bits are the result
+/* verilator lint_on UNUSEDSIGNAL */
+
+localparam logic [OUT_W-1:0] QMAX = (RELU != 0) ? {OUT_W{1'b1}} : {1'b0, {(OUT_W-1){1'b1}}};
+localparam logic [OUT_W-1:0] QMIN = (RELU != 0) ? '0 : {1'b1, {(OUT_W-1){1'b0}}};
+
+always_ff @(posedge clk) begin
+    if (RELU != 0 && sg2) q <= '0;
+    else if (ov2) q <= sg2 ? QMIN : QMAX;
+    else q <= t3[OUT_W-1:0];
 end
 
 endmodule

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_residual: pixel shuffle and residual add (docs/ARCHITECTURE.md section 1).
+ * qcsr_residual: pixel shuffle and residual add (docs/ARCHITECTURE.md section 1), pipelined.
  *
  * Tail channel c = 2*dy + dx of LR position (r, c) is the residual Y_c of HR pixel
  * (2r + dy, 2c + dx); the bicubic path delivers Y_N of the same 4 pixels in the same
@@ -8,9 +8,15 @@
  *
  *   Y_f = clip(((Y_N << yn_lshift) + (Y_c << res_lshift) + 2^(out_shift-1)) >> out_shift, 0, 255)
  *
- * Widths: Y_N is 24 bits signed, yn_lshift <= 18; Y_c is AB bits signed,
- * res_lshift <= 30; the sum fits 47 bits signed, SW = 48 is used.
- * out_ycc packs pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 2 slots.
+ *   stage 1  a = Y_N << yn_lshift, b = Y_c << res_lshift       shifters (static amounts)
+ *   stage 2  a + b                                              one carry chain
+ *   stage 3  + 2^(out_shift-1)                                  one carry chain
+ *   stage 4  clip from a mask of the bits above out_shift + 7, and the 8 result bits
+ *
+ * The shift amounts are static during a frame; the rounding constant and the mask are
+ * decoded into registers.  Widths: Y_N is 24 bits signed, yn_lshift <= 18; Y_c is AB bits
+ * signed, res_lshift <= 30; the sum fits 47 bits signed, SW = 48 is used.  out_ycc packs
+ * pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 4 cycles.
  *
  * The CNN and the bicubic path are aligned by constant delays in qcsr_top; the
  * simulation-only check below stops the simulation if they ever disagree.
@@ -29,7 +35,6 @@ module qcsr_residual #(
 ) (
     input  wire             clk,
     input  wire             clr,
-    input  wire             ce,
     input  wire [XW-1:0]    width,
     input  wire [4:0]       yn_lshift,
     input  wire [4:0]       res_lshift,
@@ -42,7 +47,7 @@ module qcsr_residual #(
     input  wire [4*24-1:0]  bic_yn,
     input  wire [4*8-1:0]   bic_cb,
     input  wire [4*8-1:0]   bic_cr,
-    output logic            out_valid,
+    output wire             out_valid,
     output logic [YW-1:0]   out_row,
     output logic [XW-1:0]   out_col,
     output logic [4*24-1:0] out_ycc
@@ -50,44 +55,50 @@ module qcsr_residual #(
 
 localparam integer SW = 48;
 
-logic            s_valid = 1'b0;
-logic [YW-1:0]   s_row = '0;
-logic [XW-1:0]   s_col = '0;
-logic [4*SW-1:0] s_sum = '0;
-logic [4*16-1:0] s_c = '0;      // {Cr, Cb} per pixel
-logic [5:0]      s_shift = '0;
+// static decode: rounding constant, bits that must be zero for Y_f <= 255
+logic [SW-1:0] d_half = '0;
+logic [SW-1:0] d_mask = '0;
+always_ff @(posedge clk) begin
+    d_half <= SW'(1) << (out_shift - 1'b1);
+    d_mask <= ~((SW'(1) << (out_shift + 6'd8)) - 1'b1);
+end
 
-wire signed [SW-1:0] half = (SW'(1) <<< out_shift) >>> 1;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [4:0] vp;
+/* verilator lint_on UNUSEDSIGNAL */
+qcsr_valid_pipe #(.DEPTH(4)) vp_inst (.clk(clk), .in_valid(bic_valid), .tap(vp));
+assign out_valid = vp[4];
+
+// chroma and position ride along
+wire [4*16-1:0] c_d;
+qcsr_pipe #(.DW(4*16), .DEPTH(3)) c_pipe (
+    .clk(clk),
+    .in_data({bic_cr[31:24], bic_cb[31:24], bic_cr[23:16], bic_cb[23:16],
+              bic_cr[15:8], bic_cb[15:8], bic_cr[7:0], bic_cb[7:0]}),
+    .out_data(c_d)
+);
+wire [YW+XW-1:0] pos_d;
+qcsr_pipe #(.DW(YW + XW), .DEPTH(3)) pos_pipe (.clk(clk), .in_data({bic_row, bic_col}), .out_data(pos_d));
+always_ff @(posedge clk) {out_row, out_col} <= pos_d;
 
 genvar gi;
 for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
     wire signed [SW-1:0] yn = SW'($signed(bic_yn[gi*24 +: 24]));
     wire signed [SW-1:0] yc = SW'($signed(cnn_tail[gi*AB +: AB]));
-    wire signed [SW-1:0] t  = $signed(s_sum[gi*SW +: SW]) >>> s_shift;
-
+    logic signed [SW-1:0] a1 = '0, b1 = '0, s2 = '0, s3 = '0;
     always_ff @(posedge clk) begin
-        if (ce) begin
-            s_sum[gi*SW +: SW] <= (yn <<< yn_lshift) + (yc <<< res_lshift) + half;
-            s_c[gi*16 +: 16] <= {bic_cr[gi*8 +: 8], bic_cb[gi*8 +: 8]};
-            out_ycc[gi*24 +: 24] <= {s_c[gi*16 +: 16], (t < 0) ? 8'd0 : (t > 255) ? 8'd255 : t[7:0]};
-        end
+        a1 <= yn <<< yn_lshift;
+        b1 <= yc <<< res_lshift;
+        s2 <= a1 + b1;
+        s3 <= s2 + $signed(d_half);
     end
-end
-
-always_ff @(posedge clk) begin
-    if (clr) begin
-        s_valid <= 1'b0;
-        out_valid <= 1'b0;
-    end else if (ce) begin
-        s_valid <= bic_valid;
-        out_valid <= s_valid;
-    end
-    if (ce) begin
-        s_row <= bic_row;
-        s_col <= bic_col;
-        s_shift <= out_shift;
-        out_row <= s_row;
-        out_col <= s_col;
+    wire neg = s3[SW-1];
+    wire ov = |(s3 & d_mask);
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [SW-1:0] t = s3 >> out_shift;   // 8 result bits (ov covers the rest)
+    /* verilator lint_on UNUSEDSIGNAL */
+    always_ff @(posedge clk) begin
+        out_ycc[gi*24 +: 24] <= {c_d[gi*16 +: 16], neg ? 8'd0 : ov ? 8'd255 : t[7:0]};
     end
 end
 
@@ -96,12 +107,11 @@ end
 // and its position (counted here) must be the bicubic's
 logic [YW-1:0] chk_row = '0;
 logic [XW-1:0] chk_col = '0;
-
 always_ff @(posedge clk) begin
     if (clr) begin
         chk_row <= '0;
         chk_col <= '0;
-    end else if (ce) begin
+    end else begin
         if (cnn_valid !== bic_valid) begin
             $fatal(1, "qcsr_residual: CNN valid %0d but bicubic valid %0d", cnn_valid, bic_valid);
         end
@@ -119,6 +129,8 @@ always_ff @(posedge clk) begin
         end
     end
 end
+`else
+wire unused = &{1'b0, width, cnn_valid};
 `endif
 
 endmodule

@@ -5,7 +5,7 @@
  * half up (+2^15, arithmetic >> 16), clip to [0, 255].
  *
  * in_rgb is a UG934 pixel: [7:0] G, [15:8] B, [23:16] R.
- * out_ycc: [7:0] Y, [15:8] Cb, [23:16] Cr.   Latency 2 slots (products, sum/clip).
+ * out_ycc: [7:0] Y, [15:8] Cb, [23:16] Cr.   Latency 2 cycles, free-running (products, sum/clip).
  */
 
 `resetall
@@ -14,8 +14,6 @@
 
 module qcsr_rgb2ycbcr (
     input  wire         clk,
-    input  wire         clr,
-    input  wire         ce,
     input  wire         in_valid,
     input  wire [23:0]  in_rgb,
     output logic        out_valid,
@@ -44,7 +42,7 @@ for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
         wire signed [8:0]    x = c_in[gc*9 +: 9];
         wire signed [PW-1:0] p = x * coef(gr, gc);
         always_ff @(posedge clk) begin
-            if (ce) p_q[(gr*3+gc)*PW +: PW] <= p;
+            p_q[(gr*3+gc)*PW +: PW] <= p;
         end
     end
 
@@ -54,18 +52,13 @@ for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
     wire signed [PW-1:0] t = acc >>> 16;
 
     always_ff @(posedge clk) begin
-        if (ce) out_ycc[gr*8 +: 8] <= (t < 0) ? 8'd0 : (t > 255) ? 8'd255 : t[7:0];
+        out_ycc[gr*8 +: 8] <= (t < 0) ? 8'd0 : (t > 255) ? 8'd255 : t[7:0];
     end
 end
 
 always_ff @(posedge clk) begin
-    if (clr) begin
-        v_q <= 1'b0;
-        out_valid <= 1'b0;
-    end else if (ce) begin
-        v_q <= in_valid;
-        out_valid <= v_q;
-    end
+    v_q <= in_valid;
+    out_valid <= v_q;
 end
 
 endmodule

@@ -8,11 +8,18 @@
  *   -> 4 x qcsr_ycbcr2rgb -> qcsr_out_reorder -> m_axis_video (4 px/beat)
  *   s_axis_cfg -> qcsr_cfg_loader (shadow, active weights and frame size)
  *
- * The whole datapath advances on one clock enable (one LR slot per enabled cycle).
- * The bicubic/chroma path is aligned with the CNN by computing it late: its line
- * buffer keeps DELAY_ROWS = CNN_ROWS - 2 extra LR lines (24 bits each) in front of
- * its 5-line window, and a register delay covers the CNN's pipeline registers, so
- * both paths deliver LR position (r, c) in the same slot.
+ * v2 micro-architecture (docs/ARCHITECTURE.md section 4): one clock domain, one input
+ * pixel (slot) at most every FOLD cycles; every multiplier computes FOLD MACs per slot.
+ * The datapath runs free: products, MAC chains, requantizers and delays have no enable;
+ * valid bits gate only state (line buffers, windows, position counters, output RAM).
+ * Back-pressure acts at the input only: qcsr_framer admits a slot when the reorder
+ * buffer has room for the position it will complete (credit), so nothing downstream
+ * ever stalls, and s_axis_video_TREADY is a register.
+ *
+ * The bicubic/chroma path is aligned with the CNN by computing it late: its line buffer
+ * keeps DELAY_ROWS = CNN_ROWS - 2 extra LR lines in front of its 5-line window, a slot
+ * delay covers the column lag and a free-running delay the CNN's pipeline cycles, so
+ * both paths deliver LR position (r, c) in the same cycle.
  *
  * Port names are those Vitis HLS generates for the C++ top (ap_ctrl_none), so the
  * cocotb tests run unchanged on either core.
@@ -32,7 +39,8 @@ module qcsr_top #(
     parameter integer MAX_W = 1920,
     parameter integer MAX_H = 1080,
     parameter integer WB = 10,      // weight bits (config word 10 must match)
-    parameter integer AB = 14       // activation bits (config word 11 must match)
+    parameter integer AB = 14,      // activation bits (config word 11 must match)
+    parameter integer FOLD = 1      // clock cycles per input pixel (C and 4 must be multiples)
 ) (
     input  wire         ap_clk,
     input  wire         ap_rst_n,
@@ -67,21 +75,28 @@ localparam integer XW = $clog2(MAX_W + 1);
 localparam integer YW = $clog2(MAX_H + 1) + 1;     // rows run past the frame during the flush
 localparam integer NL = 2 * N + 2;
 localparam integer NW = C*F*F + N*(C*KH*KW + C*C) + 4*(C/G);
+localparam integer LW = 24;
 
-// latency alignment (see qcsr_cnn, qcsr_bicubic): both in LR slots = ROWS*width + REGS.
-// The bicubic window looks 2 lines ahead, the CNN CNN_ROWS lines (7 by default): the later path
-// sets the pace and the earlier one waits in line memory (rows) and registers (the rest).
+// ---------------------------------------------------------------- alignment (section 4.3)
+// Slot lags: the CNN looks CNN_ROWS lines + CNN_COLS samples ahead, the bicubic window 2 + 2.
+// The later path sets the pace; the other waits in line memory (rows) and slot delays (cols).
 localparam integer CNN_ROWS = F/2 + N*(KH/2);
-localparam integer CNN_REGS = (F/2 + 4 + $clog2(F*F)) + N*(KW/2 + 4 + $clog2(KH*KW))
-                            + N*(2 + $clog2(C)) + 2 + $clog2(C/G);
-localparam integer BIC_ROWS = 2;
-localparam integer BIC_REGS = 2 + 4;
-localparam integer ROWS_MAX = (CNN_ROWS > BIC_ROWS) ? CNN_ROWS : BIC_ROWS;
-localparam integer DELAY_ROWS = ROWS_MAX - BIC_ROWS;          // extra lines in the bicubic line buffer
-localparam integer CNN_DELAY_ROWS = ROWS_MAX - CNN_ROWS;      // lines of delay after the CNN (1-row kernels)
-localparam integer CNN_REGS_D = CNN_REGS + ((CNN_DELAY_ROWS > 0) ? 1 : 0);
-localparam integer BIC_DELAY_REGS = (CNN_REGS_D > BIC_REGS) ? CNN_REGS_D - BIC_REGS : 0;
-localparam integer CNN_DELAY_REGS = (BIC_REGS > CNN_REGS_D) ? BIC_REGS - CNN_REGS_D : 0;
+localparam integer CNN_COLS = F/2 + N*(KW/2);
+localparam integer ROWS = (CNN_ROWS > 2) ? CNN_ROWS : 2;
+localparam integer COLS = (CNN_COLS > 2) ? CNN_COLS : 2;
+localparam integer DELAY_ROWS = ROWS - 2;                  // extra lines in the bicubic line buffer
+localparam integer CNN_DELAY_ROWS = ROWS - CNN_ROWS;       // lines of delay after the CNN (1-row kernels)
+localparam integer BIC_XSLOTS = COLS - 2;                  // slot delay in front of the bicubic
+localparam integer CNN_XSLOTS = COLS - CNN_COLS;           // slot delay after the CNN
+// Cycle latencies (free-running pipelines), from the colour converter's output:
+localparam integer CNN_CYC = (FOLD + F*F + 7) + N*(FOLD + KH*KW + 7) + N*(FOLD + C + 5) + (FOLD + C/G + 5);
+localparam integer CNN_PATH = CNN_CYC + ((CNN_DELAY_ROWS > 0) ? 1 : 0) + ((CNN_XSLOTS > 0) ? 1 : 0);
+localparam integer BIC_PATH = ((BIC_XSLOTS > 0) ? 1 : 0) + 4;
+localparam integer BIC_PAD = (CNN_PATH > BIC_PATH) ? CNN_PATH - BIC_PATH : 0;
+localparam integer CNN_PAD = (BIC_PATH > CNN_PATH) ? BIC_PATH - CNN_PATH : 0;
+// slot -> reorder writer, and the drain after an abandon (every slot in flight has left)
+localparam integer CORE_CYC = 2 + ((CNN_PATH > BIC_PATH) ? CNN_PATH : BIC_PATH) + 4 + 2;
+localparam integer DRAIN = CORE_CYC + 16;
 
 // unused inputs (TKEEP/TSTRB are ignored by the contract)
 wire unused = ^{s_axis_video_TKEEP, s_axis_video_TSTRB, s_axis_cfg_TKEEP, s_axis_cfg_TSTRB};
@@ -90,7 +105,7 @@ logic rst = 1'b1;
 always_ff @(posedge ap_clk) rst <= !ap_rst_n;
 
 // ---------------------------------------------------------------- configuration
-wire             cfg_pending, cfg_active, cfg_reject, cfg_commit;
+wire             cfg_pending, cfg_active, cfg_reject, cfg_commit, cfg_busy;
 wire [XW-1:0]    width;
 wire [YW-1:0]    height;
 wire [NW*WB-1:0] weights;
@@ -105,27 +120,39 @@ qcsr_cfg_loader #(
     .clk(ap_clk), .rst(rst),
     .s_axis_tdata(s_axis_cfg_TDATA), .s_axis_tvalid(s_axis_cfg_TVALID),
     .s_axis_tready(s_axis_cfg_TREADY), .s_axis_tlast(s_axis_cfg_TLAST),
-    .commit(cfg_commit), .pending(cfg_pending), .active(cfg_active), .reject(cfg_reject),
+    .commit(cfg_commit), .busy(cfg_busy), .pending(cfg_pending), .active(cfg_active), .reject(cfg_reject),
     .act_width(width), .act_height(height), .act_weights(weights), .act_shifts(shifts),
     .act_yn_lshift(yn_lshift), .act_res_lshift(res_lshift), .act_out_shift(out_shift)
 );
 
+// total slot lag for this width: ROWS*width + COLS (a constant multiple: shift-and-add)
+function automatic [LW-1:0] times_rows(input [XW-1:0] w);
+    times_rows = '0;
+    for (int b = 0; b < 8; b = b + 1) if (((ROWS >> b) & 1) != 0) times_rows = times_rows + (LW'(w) << b);
+endfunction
+logic [LW-1:0] lag = '0;
+always_ff @(posedge ap_clk) lag <= times_rows(width) + LW'(COLS);
+
 // ---------------------------------------------------------------- framing, slots
-wire        ce, clr, stall, wr_done, rd_done, busy;
+wire        slot_valid, clr, frame_live, rd_done, busy;
+wire [1:0]  freed;
 wire [23:0] slot_rgb;
 wire        err_nosof, err_early, err_late, err_event;
+/* verilator lint_off UNUSEDSIGNAL */
+wire        wr_done;
+/* verilator lint_on UNUSEDSIGNAL */
 
 qcsr_framer #(
-    .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
+    .FOLD(FOLD), .DRAIN(DRAIN), .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW), .LW(LW)
 ) framer_inst (
     .clk(ap_clk), .rst(rst),
     .s_axis_tdata(s_axis_video_TDATA), .s_axis_tvalid(s_axis_video_TVALID),
     .s_axis_tready(s_axis_video_TREADY), .s_axis_tuser(s_axis_video_TUSER[0]),
     .s_axis_tlast(s_axis_video_TLAST[0]),
-    .cfg_active(cfg_active), .cfg_pending(cfg_pending), .cfg_commit(cfg_commit),
-    .width(width), .height(height),
-    .stall(stall), .wr_done(wr_done), .rd_done(rd_done),
-    .ce(ce), .clr(clr), .slot_data(slot_rgb),
+    .cfg_active(cfg_active), .cfg_pending(cfg_pending), .cfg_busy(cfg_busy), .cfg_commit(cfg_commit),
+    .width(width), .height(height), .lag(lag),
+    .freed(freed), .rd_done(rd_done),
+    .slot_valid(slot_valid), .slot_data(slot_rgb), .clr(clr), .frame_live(frame_live),
     .busy(busy), .err_nosof(err_nosof), .err_early(err_early), .err_late(err_late),
     .err_event(err_event)
 );
@@ -135,65 +162,68 @@ wire        ycc_valid;
 wire [23:0] ycc;
 
 qcsr_rgb2ycbcr rgb2ycc_inst (
-    .clk(ap_clk), .clr(clr), .ce(ce),
-    .in_valid(1'b1), .in_rgb(slot_rgb),
+    .clk(ap_clk), .in_valid(slot_valid), .in_rgb(slot_rgb),
     .out_valid(ycc_valid), .out_ycc(ycc)
 );
 
 // ---------------------------------------------------------------- CNN on Y
-wire            cnn_valid;
-wire [4*AB-1:0] cnn_tail;
 wire            tail_valid;
 wire [4*AB-1:0] tail_data;
 
 qcsr_cnn #(
-    .F(F), .C(C), .N(N), .KH(KH), .KW(KW), .G(G), .WB(WB), .AB(AB),
+    .F(F), .C(C), .N(N), .KH(KH), .KW(KW), .G(G), .WB(WB), .AB(AB), .FOLD(FOLD),
     .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
 ) cnn_inst (
-    .clk(ap_clk), .clr(clr), .ce(ce), .width(width), .height(height),
+    .clk(ap_clk), .clr(clr), .width(width), .height(height),
     .weights(weights), .shifts(shifts),
     .in_valid(ycc_valid), .in_y(ycc[7:0]),
     .out_valid(tail_valid), .out_tail(tail_data)
 );
 
-if (CNN_DELAY_ROWS > 0) begin : g_cnn_rows
-    wire            rd_valid;
-    wire [4*AB-1:0] rd_data;
+wire            rd_valid;
+wire [4*AB-1:0] rd_data;
 
+if (CNN_DELAY_ROWS > 0) begin : g_cnn_rows
     qcsr_row_delay #(
         .DW(4*AB), .ROWS(CNN_DELAY_ROWS), .MAX_W(MAX_W), .XW(XW)
     ) cnn_row_delay_inst (
-        .clk(ap_clk), .clr(clr), .ce(ce), .width(width),
+        .clk(ap_clk), .clr(clr), .width(width),
         .in_valid(tail_valid), .in_data(tail_data),
         .out_valid(rd_valid), .out_data(rd_data)
     );
-
-    qcsr_delay #(
-        .DW(4*AB), .DEPTH(CNN_DELAY_REGS)
-    ) cnn_delay_inst (
-        .clk(ap_clk), .clr(clr), .ce(ce),
-        .in_valid(rd_valid), .in_data(rd_data),
-        .out_valid(cnn_valid), .out_data(cnn_tail)
-    );
-end else begin : g_cnn_regs
-    qcsr_delay #(
-        .DW(4*AB), .DEPTH(CNN_DELAY_REGS)
-    ) cnn_delay_inst (
-        .clk(ap_clk), .clr(clr), .ce(ce),
-        .in_valid(tail_valid), .in_data(tail_data),
-        .out_valid(cnn_valid), .out_data(cnn_tail)
-    );
+end else begin : g_cnn_norows
+    assign rd_valid = tail_valid;
+    assign rd_data = tail_data;
 end
 
+wire            xs_valid;
+wire [4*AB-1:0] xs_data;
+
+qcsr_slot_delay #(.DW(4*AB), .DEPTH(CNN_XSLOTS)) cnn_slots_inst (
+    .clk(ap_clk), .clr(clr), .in_valid(rd_valid), .in_data(rd_data),
+    .out_valid(xs_valid), .out_data(xs_data)
+);
+
+wire            cnn_valid;
+wire [4*AB-1:0] cnn_tail;
+
+qcsr_pipe #(.DW(4*AB + 1), .DEPTH(CNN_PAD)) cnn_pad_inst (
+    .clk(ap_clk), .in_data({xs_valid, xs_data}), .out_data({cnn_valid, cnn_tail})
+);
+
 // ---------------------------------------------------------------- bicubic Y, Cb, Cr
+wire        bp_valid;
+wire [23:0] bp_ycc;
+
+qcsr_pipe #(.DW(25), .DEPTH(BIC_PAD)) bic_pad_inst (
+    .clk(ap_clk), .in_data({ycc_valid, ycc}), .out_data({bp_valid, bp_ycc})
+);
+
 wire        bd_valid;
 wire [23:0] bd_ycc;
 
-qcsr_delay #(
-    .DW(24), .DEPTH(BIC_DELAY_REGS)
-) bic_delay_inst (
-    .clk(ap_clk), .clr(clr), .ce(ce),
-    .in_valid(ycc_valid), .in_data(ycc),
+qcsr_slot_delay #(.DW(24), .DEPTH(BIC_XSLOTS)) bic_slots_inst (
+    .clk(ap_clk), .clr(clr), .in_valid(bp_valid), .in_data(bp_ycc),
     .out_valid(bd_valid), .out_data(bd_ycc)
 );
 
@@ -206,7 +236,7 @@ wire [4*8-1:0]  bic_cb, bic_cr;
 qcsr_bicubic #(
     .DELAY_ROWS(DELAY_ROWS), .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
 ) bic_inst (
-    .clk(ap_clk), .clr(clr), .ce(ce), .width(width), .height(height),
+    .clk(ap_clk), .clr(clr), .width(width), .height(height),
     .in_valid(bd_valid), .in_ycc(bd_ycc),
     .out_valid(bic_valid), .out_row(bic_row), .out_col(bic_col),
     .out_yn(bic_yn), .out_cb(bic_cb), .out_cr(bic_cr)
@@ -221,7 +251,7 @@ wire [4*24-1:0] res_ycc;
 qcsr_residual #(
     .AB(AB), .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
 ) res_inst (
-    .clk(ap_clk), .clr(clr), .ce(ce), .width(width),
+    .clk(ap_clk), .clr(clr), .width(width),
     .yn_lshift(yn_lshift), .res_lshift(res_lshift), .out_shift(out_shift),
     .cnn_valid(cnn_valid), .cnn_tail(cnn_tail),
     .bic_valid(bic_valid), .bic_row(bic_row), .bic_col(bic_col),
@@ -240,27 +270,25 @@ wire [XW-1:0]   hr_col;
 genvar gi;
 for (gi = 0; gi < 4; gi = gi + 1) begin : g_rgb
     qcsr_ycbcr2rgb ycc2rgb_inst (
-        .clk(ap_clk), .clr(clr), .ce(ce),
+        .clk(ap_clk),
         .in_valid(res_valid), .in_ycc(res_ycc[gi*24 +: 24]),
         .out_valid(hr_valid_px[gi]), .out_rgb(hr_rgb[gi*24 +: 24])
     );
 end
 
-qcsr_delay #(
-    .DW(YW + XW), .DEPTH(2)
-) pos_delay_inst (
-    .clk(ap_clk), .clr(clr), .ce(ce),
-    .in_valid(res_valid), .in_data({res_row, res_col}),
-    .out_valid(pos_valid), .out_data({hr_row, hr_col})
+qcsr_pipe #(.DW(YW + XW), .DEPTH(2)) pos_pipe_inst (
+    .clk(ap_clk), .in_data({res_row, res_col}), .out_data({hr_row, hr_col})
 );
+assign pos_valid = hr_valid_px[0];
 
 // ---------------------------------------------------------------- output
 qcsr_out_reorder #(
     .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW)
 ) out_inst (
-    .clk(ap_clk), .rst(rst), .clr(clr), .ce(ce), .width(width), .height(height),
-    .in_valid(pos_valid && hr_valid_px[0]), .in_row(hr_row), .in_col(hr_col), .in_pix(hr_rgb),
-    .stall(stall), .wr_done(wr_done), .rd_done(rd_done),
+    .clk(ap_clk), .rst(rst), .clr(clr), .width(width), .height(height),
+    .rd_enable(frame_live),
+    .in_valid(pos_valid), .in_row(hr_row), .in_col(hr_col), .in_pix(hr_rgb),
+    .freed(freed), .wr_done(wr_done), .rd_done(rd_done),
     .m_axis_tdata(m_axis_video_TDATA), .m_axis_tvalid(m_axis_video_TVALID),
     .m_axis_tready(m_axis_video_TREADY), .m_axis_tuser(m_axis_video_TUSER[0]),
     .m_axis_tlast(m_axis_video_TLAST[0])

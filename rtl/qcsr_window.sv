@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * qcsr_window: KH x KW sliding window over a raster stream with zero padding.
+ * qcsr_window: KH x KW sliding window over a raster slot stream, with per-tap padding flags.
  *
- * Every enabled slot shifts one new column (the newest sample and the KH-1 samples
- * above it, from qcsr_line_buffer) into a KW-column register window.  The window is
- * centred on the sample LAG = (KH/2)*width + KW/2 slots behind the newest one, i.e.
- * output position o is produced while input o + LAG enters.  The stream is linear
- * (line ends wrap to the next line), so at the right edge the newest columns already
- * belong to the next line and at the left edge the oldest ones to the previous line:
- * both, and rows above/below the frame, are replaced by zeros here (every layer pads
- * its own input with zeros).  Border columns therefore cost latency, never slots: a
- * stage outputs exactly one position per input slot once its lag has passed.
+ * Every slot shifts one new column (the newest sample and the KH-1 samples above it, from
+ * qcsr_line_buffer) into a KW-column register window.  The window is centred on the
+ * sample LAG = (KH/2)*width + KW/2 slots behind the newest one, i.e. output position o
+ * is produced while input o + LAG enters.  The stream is linear (line ends wrap to the
+ * next line), so at the right edge the newest columns already belong to the next line
+ * and at the left edge the oldest ones to the previous line: those taps, and rows
+ * above/below the frame, are flagged in out_ok (0 = outside the frame).  The consumer
+ * forces its multiplier operand to zero from the flag (zero padding without muxes on
+ * the window).  Border columns therefore cost latency, never slots.
  *
- * Latency: the window for centre o is on out_* two slots after sample o + LAG was on
- * in_*.  Output taps in PyTorch order: tap (ky, kx) at out_win[(ky*KW + kx)*DW +: DW].
+ * Only state changes on a slot: the window registers, the skip counter and the position
+ * counters.  out_valid pulses two cycles after the slot that completes a window; the
+ * window, out_ok and the position then hold until the next slot.  Taps in PyTorch
+ * order: tap (ky, kx) at out_win[(ky*KW + kx)*DW +: DW], flag out_ok[ky*KW + kx].
  * Positions beyond the frame (the flush after the last line) are produced too; the
  * consumer ignores them.  Needs width >= KW/2 + 1 and height >= KH/2 + 1 (2 for 3x3).
  */
@@ -33,7 +35,6 @@ module qcsr_window #(
 ) (
     input  wire                  clk,
     input  wire                  clr,
-    input  wire                  ce,
     input  wire [XW-1:0]         width,
     input  wire [YW-1:0]         height,
     input  wire                  in_valid,
@@ -41,6 +42,7 @@ module qcsr_window #(
     output logic                 out_valid,
     output logic [YW-1:0]        out_row,
     output logic [XW-1:0]        out_col,
+    output logic [KH*KW-1:0]     out_ok,
     output wire [KH*KW*DW-1:0]   out_win
 );
 
@@ -55,18 +57,17 @@ logic col_valid = 1'b0;
 qcsr_line_buffer #(
     .DW(DW), .ROWS(KH - 1), .MAX_W(MAX_W), .XW(XW)
 ) lb_inst (
-    .clk(clk), .clr(clr), .ce(ce), .width(width), .in_data(in_data), .col(col)
+    .clk(clk), .clr(clr), .width(width), .in_valid(in_valid), .in_data(in_data), .col(col)
 );
 
 always_ff @(posedge clk) begin
     if (clr) col_valid <= 1'b0;
-    else if (ce) col_valid <= in_valid;
+    else col_valid <= in_valid;
 end
 
 // window registers: column j (0 = oldest) at win[j*KH*DW], row ky (0 = top) inside
 logic [KW*KH*DW-1:0] win = '0;
 wire  [KH*DW-1:0]    col_top_first;
-
 wire  [KW*KH*DW-1:0] win_next;
 
 if (KW > 1) begin : g_shift
@@ -80,10 +81,25 @@ for (gy = 0; gy < KH; gy = gy + 1) begin : g_col
     assign col_top_first[gy*DW +: DW] = col[(KH-1-gy)*DW +: DW];
 end
 
+always_ff @(posedge clk) begin
+    if (col_valid) win <= win_next;
+end
+
 // position of the next centre, and how many columns to skip before the first one
 logic [SKW-1:0] skip = '0;
 logic [YW-1:0]  pos_r = '0;
 logic [XW-1:0]  pos_c = '0;
+wire  [KH*KW-1:0] ok_next;
+
+for (gy = 0; gy < KH; gy = gy + 1) begin : g_ky
+    for (gx = 0; gx < KW; gx = gx + 1) begin : g_kx
+        wire row_ok = (gy >= RH || pos_r >= YW'(RH - gy)) &&
+                      (gy <= RH || pos_r + YW'(gy - RH) < height);
+        wire col_ok = (gx >= RW || pos_c >= XW'(RW - gx)) &&
+                      (gx <= RW || {1'b0, pos_c} + (XW+1)'(gx - RW) < {1'b0, width});
+        assign ok_next[gy*KW + gx] = row_ok && col_ok;
+    end
+end
 
 always_ff @(posedge clk) begin
     if (clr) begin
@@ -91,18 +107,16 @@ always_ff @(posedge clk) begin
         pos_r <= '0;
         pos_c <= '0;
         out_valid <= 1'b0;
-        out_row <= '0;
-        out_col <= '0;
-    end else if (ce) begin
+    end else begin
         out_valid <= 1'b0;
         if (col_valid) begin
-            win <= win_next;
             if (skip != 0) begin
                 skip <= skip - 1'b1;
             end else begin
                 out_valid <= 1'b1;
                 out_row <= pos_r;
                 out_col <= pos_c;
+                out_ok <= ok_next;
                 if (pos_c + 1'b1 >= width) begin
                     pos_c <= '0;
                     if (~&pos_r) pos_r <= pos_r + 1'b1;   // saturate during the flush
@@ -114,15 +128,10 @@ always_ff @(posedge clk) begin
     end
 end
 
-// zero padding: taps outside the frame read zero
-for (gy = 0; gy < KH; gy = gy + 1) begin : g_ky
-    for (gx = 0; gx < KW; gx = gx + 1) begin : g_kx
-        wire row_ok = (gy >= RH || out_row >= YW'(RH - gy)) &&
-                      (gy <= RH || out_row + YW'(gy - RH) < height);
-        wire col_ok = (gx >= RW || out_col >= XW'(RW - gx)) &&
-                      (gx <= RW || {1'b0, out_col} + (XW+1)'(gx - RW) < {1'b0, width});
-        assign out_win[(gy*KW + gx)*DW +: DW] =
-            (row_ok && col_ok) ? win[(gx*KH + gy)*DW +: DW] : '0;
+// window taps in PyTorch order
+for (gy = 0; gy < KH; gy = gy + 1) begin : g_oy
+    for (gx = 0; gx < KW; gx = gx + 1) begin : g_ox
+        assign out_win[(gy*KW + gx)*DW +: DW] = win[(gx*KH + gy)*DW +: DW];
     end
 end
 

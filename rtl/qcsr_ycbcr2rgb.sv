@@ -5,7 +5,7 @@
  * B = (76309, 132201, 0), round half up (+2^15 >> 16), clip to [0, 255].
  *
  * in_ycc: [7:0] Y, [15:8] Cb, [23:16] Cr.  out_rgb: UG934 ([7:0] G, [15:8] B, [23:16] R).
- * Latency 2 slots (products, sum/clip).
+ * Latency 2 cycles, free-running (products, sum/clip).
  */
 
 `resetall
@@ -14,8 +14,6 @@
 
 module qcsr_ycbcr2rgb (
     input  wire         clk,
-    input  wire         clr,
-    input  wire         ce,
     input  wire         in_valid,
     input  wire [23:0]  in_ycc,
     output logic        out_valid,
@@ -48,7 +46,7 @@ for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
         wire signed [8:0]    x = d_in[gc*9 +: 9];
         wire signed [PW-1:0] p = x * coef(gr, gc);
         always_ff @(posedge clk) begin
-            if (ce) p_q[(gr*3+gc)*PW +: PW] <= p;
+            p_q[(gr*3+gc)*PW +: PW] <= p;
         end
     end
 
@@ -60,14 +58,9 @@ for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
 end
 
 always_ff @(posedge clk) begin
-    if (clr) begin
-        v_q <= 1'b0;
-        out_valid <= 1'b0;
-    end else if (ce) begin
-        v_q <= in_valid;
-        out_valid <= v_q;
-    end
-    if (ce) out_rgb <= {rgb8[7:0], rgb8[23:16], rgb8[15:8]};   // R, B, G
+    v_q <= in_valid;
+    out_valid <= v_q;
+    out_rgb <= {rgb8[7:0], rgb8[23:16], rgb8[15:8]};   // R, B, G
 end
 
 endmodule

@@ -373,44 +373,55 @@ def unpack(value: int, width: int, count: int, signed: bool = False) -> list[int
     return out
 
 
-async def drive_slots(dut, inputs: list[int], n_out: int, outputs: list[str], ce_prob: float = 1.0,
-                      seed: int = 0, max_cycles: int | None = None, data: str = "in_data") -> list[tuple]:
-    """Drive a slot-stream module (clk, clr, ce, in_valid, in_data): a clr pulse, then one input per
-    enabled cycle (zeros after `inputs`, the flush), enabled with probability `ce_prob`. Returns the
-    values of `outputs` (signal names) for the first `n_out` enabled cycles whose out_valid is 1.
-    Bounded by `max_cycles` (default 20x the stream)."""
+async def drive_slots(dut, inputs: list[int], n_out: int, outputs: list[str], idle_prob: float = 0.0,
+                      seed: int = 0, max_cycles: int | None = None, data: str = "in_data",
+                      fold: int = 1, drain: int = 300) -> list[tuple]:
+    """Drive a slot-stream module (clk, clr, in_valid, in_data; docs/ARCHITECTURE.md section 4): a
+    clr pulse, then one slot (an in_valid pulse, in_data held until the next slot) at most every `fold`
+    cycles, zeros after `inputs` (the flush), each slot delayed by random idle cycles with probability
+    `idle_prob`. Returns the values of `outputs` (signal names) in the first `n_out` cycles whose
+    out_valid is 1. Bounded by `max_cycles` (default 20x the stream)."""
     import random
 
     from cocotb.triggers import FallingEdge, RisingEdge
 
     rng = random.Random(seed)
-    limit = max_cycles or 20 * (len(inputs) + n_out) + 1000
+    limit = max_cycles or 20 * fold * (len(inputs) + n_out) + 1000
     sig_in = getattr(dut, data)
-    dut.ce.value = 0
+    has_clr = "clr" in {h._name for h in dut}
     dut.in_valid.value = 0
-    dut.clr.value = 1
+    if has_clr:
+        dut.clr.value = 1
     await RisingEdge(dut.clk)
     await FallingEdge(dut.clk)
-    dut.clr.value = 0
+    if has_clr:
+        dut.clr.value = 0
     got: list[tuple] = []
     k = 0
-    prev_ce = 0
+    wait = 2            # cycles until the next slot (a little time after clr)
     for _ in range(limit):
         await FallingEdge(dut.clk)
-        if prev_ce and int(dut.out_valid.value):
+        if int(dut.out_valid.value):
             got.append(tuple(int(getattr(dut, s).value) for s in outputs))
             if len(got) >= n_out:
                 break
-        ce = 1 if rng.random() < ce_prob else 0
-        dut.ce.value = ce
-        dut.in_valid.value = 1
-        sig_in.value = int(inputs[k]) if k < len(inputs) else 0
-        if ce:
+        if wait == 0:
+            dut.in_valid.value = 1
+            sig_in.value = int(inputs[k]) if k < len(inputs) else 0
             k += 1
-        prev_ce = ce
-    dut.ce.value = 0
+            wait = fold - 1
+            while rng.random() < idle_prob:
+                wait += 1
+        else:
+            dut.in_valid.value = 0
+            wait -= 1
+    dut.in_valid.value = 0
     if len(got) < n_out:
         raise AssertionError(f"only {len(got)} of {n_out} outputs within {limit} cycles")
+    # the free-running pipelines still carry the extra flush slots: let them leave (as the core's
+    # framer does after an abandoned frame) so that the next call starts clean
+    for _ in range(drain):
+        await FallingEdge(dut.clk)
     return got
 
 

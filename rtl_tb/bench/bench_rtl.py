@@ -35,18 +35,24 @@ def clog2(x: int) -> int:
     return max(0, (x - 1).bit_length())
 
 
-def model_cycles(w: int, h: int, F=3, C=16, N=6, KH=3, KW=3, G=4) -> dict:
-    """Analytical cycle model (docs/ARCHITECTURE.md section 4) for one frame without stalls."""
-    cnn_rows = F // 2 + N * (KH // 2)
-    cnn_regs = (F // 2 + 4 + clog2(F * F)) + N * (KW // 2 + 4 + clog2(KH * KW)) + N * (2 + clog2(C)) \
-        + 2 + clog2(C // G)
-    d = 2 + cnn_rows * w + cnn_regs + 2 + 2          # slot source -> reorder writer
-    beats_per_row = 2 * ((2 * w + 3) // 4)           # both HR rows of one LR row
-    # writer needs max(w, beats) cycles per LR row when the output is not back-pressured
-    row_cycles = max(w, beats_per_row)
-    total = 1 + (h - 1) * row_cycles + w + d + beats_per_row + 3   # first in .. last out, inclusive
-    latency = 1 + w + d + 3                                         # first in .. first out
-    return {"cycles": total, "latency": latency, "slot_delay": d, "cnn_rows": cnn_rows, "cnn_regs": cnn_regs}
+def model_cycles(w: int, h: int, F=3, C=16, N=6, KH=3, KW=3, G=4, FOLD=1) -> dict:
+    """Analytical cycle model (docs/ARCHITECTURE.md section 4.6) for one frame with no idle input and no
+    back-pressure. Exact for an even width whose reorder credit never runs out (the 1080p frame; the
+    regression checks 1920 x 12 and 1920 x 1080 cycle for cycle); otherwise a lower bound."""
+    cnn_rows, cnn_cols = F // 2 + N * (KH // 2), F // 2 + N * (KW // 2)
+    rows, cols = max(cnn_rows, 2), max(cnn_cols, 2)
+    lag = rows * w + cols                                     # slots before the first output position
+    cnn_cyc = (FOLD + F * F + 7) + N * (FOLD + KH * KW + 7) + N * (FOLD + C + 5) + (FOLD + C // G + 5)
+    cnn_path = cnn_cyc + (1 if rows > cnn_rows else 0) + (1 if cols > cnn_cols else 0)
+    bic_path = (1 if cols > 2 else 0) + 4
+    core = 2 + max(cnn_path, bic_path) + 4 + 2                # slot -> reorder writer (cycles)
+    beats = 2 * ((2 * w + 3) // 4)                            # both HR rows of one LR row
+    start = 5                                                 # SOF accept .. first slot valid
+    last_write = start + FOLD * (h * w - 1 + lag) + core      # the writer stores the last position
+    total = last_write + beats + 3 + 1                        # first in .. last out, inclusive
+    latency = start + FOLD * (w - 1 + lag) + core + 4         # first in .. first out
+    return {"cycles": total, "latency": latency, "core_cycles": core, "lag_slots": lag,
+            "cnn_rows": cnn_rows, "fold": FOLD}
 
 
 def build(build_dir: Path, params: dict | None = None) -> Path:
@@ -111,11 +117,11 @@ def bench_model():
     return shipped_models()["proposed"], "model/zoo/qcsr_x2_proposed.q.json"
 
 
-def run(w: int = 1920, h: int = 1080, seed: int = 1) -> dict:
+def run(w: int = 1920, h: int = 1080, seed: int = 1, fold: int = 1) -> dict:
     from qcsr.golden.engine import GoldenEngine
 
     t0 = time.time()
-    exe = build(BUILD_ROOT / "bench-qcsr_top-default")
+    exe = build(BUILD_ROOT / f"bench-qcsr_top-fold{fold}", {"FOLD": fold})
     t_build = time.time() - t0
     model, source = bench_model()
     rgb = test_image(w, h, seed)
@@ -129,7 +135,8 @@ def run(w: int = 1920, h: int = 1080, seed: int = 1) -> dict:
         "cycles_per_pixel": res["cycles"] / (w * h),
         "latency_cycles": res["first_out"] - res["first_in"],
         "latency_lines": (res["first_out"] - res["first_in"]) / w,
-        "model": model_cycles(w, h, **ARCH),
+        "model": model_cycles(w, h, **ARCH, FOLD=fold),
+        "fold": fold,
         "weights": source,
         "build_s": round(t_build, 1), "sim_s": round(t_sim, 1), "golden_s": round(t_golden, 1),
         "sim_cycles_per_s": round((res["last_out"] + 1) / max(t_sim, 1e-9)),
@@ -143,12 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--width", type=int, default=1920)
     ap.add_argument("--height", type=int, default=1080)
+    ap.add_argument("--fold", type=int, default=1, help="the core's FOLD parameter (cycles per input pixel)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--bench-row", type=Path, help="also write a `qcsr bench` row (docs/bench.md)")
     a = ap.parse_args(argv)
-    r = run(a.width, a.height)
+    r = run(a.width, a.height, fold=a.fold)
     m = r["model"]
-    print(f"qcsr_top {a.width}x{a.height}: {r['cycles']} cycles from first input beat to last output beat")
+    print(f"qcsr_top FOLD={a.fold} {a.width}x{a.height}: {r['cycles']} cycles "
+          "from first input beat to last output beat")
     print(f"  cycles per input pixel: {r['cycles_per_pixel']:.5f}"
           f"   (model {m['cycles']} = {m['cycles_per_pixel']:.5f})")
     print(f"  latency to first output beat: {r['latency_cycles']} cycles = {r['latency_lines']:.3f} LR lines"
@@ -161,12 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         a.json.write_text(json.dumps(r, indent=1) + "\n")
     if a.bench_row and r["bit_exact"]:
         a.bench_row.parent.mkdir(parents=True, exist_ok=True)
-        row = {"engine": "RTL on Verilator 5.048", "what": f"full core, {a.width}x{a.height} RGB",
+        row = {"engine": f"RTL on Verilator 5.048, FOLD={a.fold}", "what": f"full core, {a.width}x{a.height} RGB",
                "seconds_per_frame": r["sim_s"],
                "notes": f"{r['cycles']} cycles first input to last output = {r['cycles_per_pixel']:.5f} cycles/pixel, "
                         f"latency {r['latency_lines']:.2f} LR lines, output bit-exact"}  # fmt: skip
         a.bench_row.write_text(json.dumps([row], indent=1) + "\n")
-    ok = r["bit_exact"] and r["framing_errors"] == 0 and r["complete"] and r["cycles_per_pixel"] <= 1.01
+    ok = r["bit_exact"] and r["framing_errors"] == 0 and r["complete"] and r["cycles_per_pixel"] <= a.fold + 0.02
     return 0 if ok else 1
 
 

@@ -1,7 +1,7 @@
 """Unit tests of qcsr_dw_stage (window, line buffers, depthwise MACs, requantization) against the
 golden engine's layer tensors: the head layer (CIN = 1, 8-bit input, ReLU), every depthwise layer of
 the vectors' models (real, odd, 2x2, saturating 'stress' formats), and a 1x5 depthwise kernel of a
-random model (another KH, KW and C). Random clock-enable gaps."""
+random model (another KH, KW and C), at FOLD = 1, 2, 4. Random idle cycles between slots."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ CASES = {  # name -> HDL parameters
 
 
 async def check_layer(dut, name: str, model, tensors: dict, layer: str, src: str, k: int) -> None:
-    p = CASES[os.environ["QCSR_CASE"]]
+    p = dict(CASES[os.environ["QCSR_CASE"]], FOLD=int(os.environ["QCSR_FOLD"]))
     lay = model.layer(layer)
     x = tensors[src]                       # (C, H, W) input codes
     want = tensors[layer]
@@ -32,7 +32,8 @@ async def check_layer(dut, name: str, model, tensors: dict, layer: str, src: str
     dut.weights.value = pack(lay.weights.reshape(-1), 10)
     dut.shift.value = lay.shift & 0x7F
     words = [pack(x[:, i, j], p["IN_W"]) for i in range(h) for j in range(w)]
-    got = await drive_slots(dut, words, h * w, ["out_data"], ce_prob=0.75 if k % 2 else 1.0, seed=k)
+    got = await drive_slots(dut, words, h * w, ["out_data"], idle_prob=0.25 if k % 2 else 0.0, seed=k,
+                            fold=p["FOLD"])
     out = np.array([unpack(v, 14, p["COUT"], signed=not p["RELU"]) for (v,) in got]).T.reshape(-1, h, w)
     if not np.array_equal(out, want):
         bad = np.argwhere(out != want)
@@ -68,11 +69,13 @@ async def dw_stage_matches_golden(dut):
 
 # "dw1x5" (another kernel shape and width) is also covered by qcsr_top's variant build; run it with
 # `pytest rtl_tb/qcsr_dw_stage -k dw1x5` (not in the default regression, to save a Verilator build)
-@pytest.mark.parametrize("case", ["head", "dw", pytest.param("dw1x5", marks=pytest.mark.slow)])
-def test_qcsr_dw_stage(vectors_dir, case):
+@pytest.mark.parametrize("case,fold", [("head", 1), ("head", 2), ("dw", 1), ("dw", 2), ("dw", 4),
+                                       pytest.param("dw1x5", 2, marks=pytest.mark.slow)])
+def test_qcsr_dw_stage(vectors_dir, case, fold):
     from qcsr_tbutil import RTL_DIR, run_cocotb
 
-    files = ["qcsr_line_buffer.sv", "qcsr_window.sv", "qcsr_adder_tree.sv", "qcsr_requant.sv", "qcsr_dw_stage.sv"]
-    params = dict(CASES[case], MAX_W=64, MAX_H=64)
+    files = ["qcsr_line_buffer.sv", "qcsr_window.sv", "qcsr_pipe.sv", "qcsr_valid_pipe.sv", "qcsr_requant.sv",
+             "qcsr_mac_array.sv", "qcsr_dw_stage.sv"]
+    params = dict(CASES[case], MAX_W=64, MAX_H=64, FOLD=fold)
     run_cocotb("qcsr_dw_stage", "test_qcsr_dw_stage", [RTL_DIR / f for f in files], params,
-               extra_env={"QCSR_VECTORS": str(vectors_dir), "QCSR_CASE": case})  # fmt: skip
+               extra_env={"QCSR_VECTORS": str(vectors_dir), "QCSR_CASE": case, "QCSR_FOLD": str(fold)})  # fmt: skip

@@ -1,6 +1,6 @@
 """Unit tests of qcsr_pw_stage against the golden engine's layer tensors: every pointwise layer
 (16 -> 16, ReLU, signed input) and the grouped tail (16 -> 4, G = 4, no ReLU) of the vectors' models,
-including the saturating 'stress' formats. Random clock-enable gaps."""
+including the saturating 'stress' formats, at FOLD = 1, 2 (and 4 for the tail). Random idle cycles between slots."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ CASES = {
 async def pw_stage_matches_golden(dut):
     start_clock(dut)
     case = os.environ["QCSR_CASE"]
-    p = CASES[case]
+    p = dict(CASES[case], FOLD=int(os.environ["QCSR_FOLD"]))
     k, n = 0, 0
     for v, model, t in layer_cases(VECTORS):
         pairs = [("tail", f"pw{model.arch.N}")] if case == "tail" else \
@@ -34,7 +34,8 @@ async def pw_stage_matches_golden(dut):
             dut.weights.value = pack(lay.weights.reshape(-1), 10)
             dut.shift.value = lay.shift & 0x7F
             words = [pack(x[:, i, j], p["IN_W"]) for i in range(h) for j in range(w)]
-            got = await drive_slots(dut, words, h * w, ["out_data"], ce_prob=0.75 if k % 2 else 1.0, seed=k)
+            got = await drive_slots(dut, words, h * w, ["out_data"], idle_prob=0.25 if k % 2 else 0.0, seed=k,
+                                    fold=p["FOLD"])
             out = np.array([unpack(val, 14, p["COUT"], signed=not p["RELU"]) for (val,) in got]).T.reshape(-1, h, w)
             if not np.array_equal(out, want):
                 bad = np.argwhere(out != want)
@@ -46,10 +47,10 @@ async def pw_stage_matches_golden(dut):
     assert n == len(VECTORS), f"only {n} of {len(VECTORS)} vectors have intermediates"
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_qcsr_pw_stage(vectors_dir, case):
+@pytest.mark.parametrize("case,fold", [("pw", 1), ("pw", 2), ("tail", 1), ("tail", 2), ("tail", 4)])
+def test_qcsr_pw_stage(vectors_dir, case, fold):
     from qcsr_tbutil import RTL_DIR, run_cocotb
 
-    files = ["qcsr_adder_tree.sv", "qcsr_requant.sv", "qcsr_pw_stage.sv"]
-    run_cocotb("qcsr_pw_stage", "test_qcsr_pw_stage", [RTL_DIR / f for f in files], CASES[case],
-               extra_env={"QCSR_VECTORS": str(vectors_dir), "QCSR_CASE": case})  # fmt: skip
+    files = ["qcsr_pipe.sv", "qcsr_valid_pipe.sv", "qcsr_requant.sv", "qcsr_mac_array.sv", "qcsr_pw_stage.sv"]
+    run_cocotb("qcsr_pw_stage", "test_qcsr_pw_stage", [RTL_DIR / f for f in files], dict(CASES[case], FOLD=fold),
+               extra_env={"QCSR_VECTORS": str(vectors_dir), "QCSR_CASE": case, "QCSR_FOLD": str(fold)})  # fmt: skip

@@ -1,6 +1,7 @@
-"""Unit test of qcsr_requant (combinational) against fixedpoint.format.requantize for every shift the
-loader accepts (s in [-16, 48]: left shifts for s <= 0), ties, saturation at both ends and extreme
-accumulators, with and without ReLU (unsigned / signed 14-bit outputs)."""
+"""Unit test of qcsr_requant (3-stage pipeline, shift decoded into registers) against
+fixedpoint.format.requantize for every shift the loader accepts (s in [-16, 48]: left shifts for
+s <= 0), ties, saturation at both ends and extreme accumulators, with and without ReLU (unsigned /
+signed 14-bit outputs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import cocotb
 import numpy as np
 import pytest
-from cocotb.triggers import Timer
+from cocotb.triggers import FallingEdge
 
 IN_W = 29   # the dw/pw accumulator width of the default core (14 + 1 + 10 + clog2(16))
 
@@ -38,17 +39,26 @@ async def requant_matches_reference(dut):
     fmt = FixedFormat(14, 0, not relu)
     rng = np.random.default_rng(3)
     n = 0
+    from qcsr_tbutil import start_clock
+
+    start_clock(dut)
+    lat = 3
     for s in range(-16, 49):
         accs = cases(s, rng)
         want = requantize(np.array(accs, dtype=np.int64), s, fmt)   # acc_frac = s, out frac 0
-        for a, w in zip(accs, want, strict=True):
-            dut.acc.value = a & ((1 << IN_W) - 1)
-            dut.shift.value = s & 0x7F
-            await Timer(1, "ns")
-            q = int(dut.q.value)
-            if not relu and q >> 13:
-                q -= 1 << 14
-            assert q == int(w), f"relu={relu} s={s} acc={a}: core {q}, reference {int(w)}"
+        dut.shift.value = s & 0x7F
+        for _ in range(2):                  # the decode registers follow the new shift
+            await FallingEdge(dut.clk)
+        got = []
+        for i in range(len(accs) + lat):
+            if i < len(accs):
+                dut.acc.value = accs[i] & ((1 << IN_W) - 1)
+            await FallingEdge(dut.clk)
+            if i >= lat - 1 and len(got) < len(accs):
+                q = int(dut.q.value)
+                got.append(q - (1 << 14) if (not relu and q >> 13) else q)
+        for a, g, w in zip(accs, got, want, strict=True):
+            assert g == int(w), f"relu={relu} s={s} acc={a}: core {g}, reference {int(w)}"
             n += 1
     dut._log.info("relu=%d: %d accumulator/shift pairs exact", relu, n)
 

@@ -321,18 +321,21 @@ async def perturbed_weight_mismatches(dut):
 # ---------------------------------------------------------------------------------------------- pytest
 
 
-def _params() -> dict:
+def _params(fold: int) -> dict:
     from qcsr_tbutil import RTL_DIR, rtl_dir
 
     # the hand-written core is built small for the regression; another core (cosim) keeps its own
-    return {"MAX_W": 64, "MAX_H": 64} if rtl_dir() == RTL_DIR else {}
+    return {"MAX_W": 64, "MAX_H": 64, "FOLD": fold} if rtl_dir() == RTL_DIR else {}
 
 
-def test_qcsr_top(vectors_dir):
-    from qcsr_tbutil import rtl_sources, run_cocotb
+@pytest.mark.parametrize("fold", [1, 2, 4])
+def test_qcsr_top(vectors_dir, fold):
+    from qcsr_tbutil import RTL_DIR, rtl_dir, rtl_sources, run_cocotb
 
+    if fold != 1 and rtl_dir() != RTL_DIR:
+        pytest.skip("FOLD applies to the hand-written core; another core is run once")
     vector_index(str(vectors_dir))  # fail early on a bad folder
-    params = _params()
+    params = _params(fold)
     env = {"QCSR_VECTORS": str(vectors_dir)}
     if params:
         env.update(QCSR_MAX_W=str(params["MAX_W"]), QCSR_MAX_H=str(params["MAX_H"]))
@@ -342,7 +345,8 @@ def test_qcsr_top(vectors_dir):
 VARIANT = dict(F=3, C=4, N=2, KH=1, KW=5, G=2)   # the horizontal-only network: CNN output waits for the bicubic
 
 
-def test_qcsr_top_variant(vectors_dir):
+@pytest.mark.parametrize("fold", [1, 2])
+def test_qcsr_top_variant(vectors_dir, fold):
     """Another architecture (1x5 depthwise kernels, C = 4, G = 2): random models only."""
     import json
 
@@ -351,5 +355,5 @@ def test_qcsr_top_variant(vectors_dir):
     if rtl_dir() != RTL_DIR:
         pytest.skip("architecture parameters apply to the hand-written core only")
     env = {"QCSR_VECTORS": str(vectors_dir), "QCSR_ARCH": json.dumps(VARIANT), "QCSR_MAX_W": "64", "QCSR_MAX_H": "64"}
-    run_cocotb("qcsr_top", "test_qcsr_top", rtl_sources(), dict(VARIANT, MAX_W=64, MAX_H=64), extra_env=env,
+    run_cocotb("qcsr_top", "test_qcsr_top", rtl_sources(), dict(VARIANT, MAX_W=64, MAX_H=64, FOLD=fold), extra_env=env,
                testcase="random_models")

