@@ -20,9 +20,10 @@
  * edge row instead of the missing ones (per entering column, using that column's
  * own row), a window centred near the left or right edge takes the edge column.
  *
- * Latency: output position o appears 4 cycles after the slot that brought input sample
- * o + (DELAY_ROWS + 2)*width + 2.  Only state (line buffer, window, positions) waits for
- * slots; the filters run every cycle.
+ * Latency: output position o appears 3 + 2*6 = 15 cycles after the slot that brought input
+ * sample o + (DELAY_ROWS + 2)*width + 2.  Only state (line buffer, register of vertical
+ * results, positions) waits for slots; the filters (qcsr_const_mac, shift-and-add in 6
+ * register stages, no DSP) run every cycle.
  * Outputs are indexed 2*dy + dx (the pixel shuffle order): out_yn[(2dy+dx)*24 +: 24].
  */
 
@@ -57,6 +58,24 @@ localparam integer HW = 25;    // horizontal result: fits 24 bits signed, one sp
 localparam integer SKW = $clog2((DELAY_ROWS + 3) * MAX_W + 3);
 localparam integer PW = ((XW > YW) ? XW : YW) + 1;   // position width for the border logic
 
+// width - 1, decoded once (static during a frame): end-of-line and edge tests are equalities, not adders
+logic [XW-1:0] wm1 = '0;
+always_ff @(posedge clk) wm1 <= width - 1'b1;
+
+logic [YW-1:0] hm1 = '0, hm2 = '0;
+logic [XW-1:0] wm2 = '0;
+always_ff @(posedge clk) begin
+    hm1 <= height - 1'b1;
+    hm2 <= height - YW'(2);
+    wm2 <= width - XW'(2);
+end
+
+// k * width for a constant k, as shift-and-add (a `*` would infer a DSP)
+function automatic [SKW-1:0] times_w(input integer k);
+    times_w = '0;
+    for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
+endfunction
+
 // ---------------------------------------------------------------- line buffer
 /* verilator lint_off UNUSEDSIGNAL */
 wire [(ROWS+1)*24-1:0] col;     // rows 0..DELAY_ROWS-1 are only the delay
@@ -74,41 +93,106 @@ always_ff @(posedge clk) begin
     else col_valid <= in_valid;
 end
 
-// ---------------------------------------------------------------- positions
-// entering column: its centre row/col (for the vertical border);
-// window centre (2 columns older): for the horizontal border and the output
+// ---------------------------------------------------------------- filters (shift-and-add, pipelined)
+// even phase (-3, 29, 111, -9, 0), odd phase (0, -9, 111, 29, -3) over offsets -2..+2: qcsr_const_mac,
+// LAT = 6 cycles each, one carry chain per register stage, no DSP
+localparam integer LAT = 6;
+localparam logic [159:0] EVEN = {32'sd0, -32'sd9, 32'sd111, 32'sd29, -32'sd3};
+localparam logic [159:0] ODD  = {-32'sd3, 32'sd29, 32'sd111, -32'sd9, 32'sd0};
+
+// ---------------------------------------------------------------- vertical pass
+// The column entering the window (col, held between slots) with the edge rows substituted from
+// its own row (e_row) goes through the vertical filters; LAT cycles after the slot the result
+// shifts into the 5-column register of vertical results (hreg), on vsh = col_valid delayed.
 logic [SKW-1:0] skip_e = '0, skip_c = '0;
 logic [YW-1:0]  e_row = '0, c_row = '0;
 logic [XW-1:0]  e_col = '0, c_col = '0;
+
+always_ff @(posedge clk) begin
+    if (clr) begin
+        skip_e <= times_w(DELAY_ROWS + 2);
+        e_row <= '0; e_col <= '0;
+    end else if (col_valid) begin
+        if (skip_e != 0) begin
+            skip_e <= skip_e - 1'b1;
+        end else if (e_col == wm1) begin
+            e_col <= '0;
+            if (~&e_row) e_row <= e_row + 1'b1;
+        end else begin
+            e_col <= e_col + 1'b1;
+        end
+    end
+end
+
+// source index (0..4, offset -2..+2) of tap k after edge replication at position p (n1 = n - 1,
+// n2 = n - 2 decoded): equalities only; positions beyond the frame (the flush) are don't-care
+function automatic [2:0] rep(input integer k, input [PW-1:0] p, input [PW-1:0] n1, input [PW-1:0] n2);
+    begin
+        rep = 3'(k);
+        case (k)
+            0: if (p == 0) rep = 3'd2; else if (p == 1) rep = 3'd1;
+            1: if (p == 0) rep = 3'd2;
+            3: if (p == n1) rep = 3'd2;
+            4: if (p == n1) rep = 3'd2; else if (p == n2) rep = 3'd3;
+            default: ;
+        endcase
+    end
+endfunction
+
+// hreg column j (0 = oldest): for channel ch and row phase dy, VW bits at
+// hreg[((j*3 + ch)*2 + dy)*VW +: VW]
+localparam integer CW = 3 * 2 * VW;    // one column of vertical results
+logic [5*CW-1:0] hreg = '0;
+wire  [CW-1:0]   vcol;
+
+wire [LAT:0] vsh;
+qcsr_valid_pipe #(.DEPTH(LAT)) vsh_inst (.clk(clk), .in_valid(col_valid), .tap(vsh));
+
+genvar gch, gk, gdy, gdx;
+for (gch = 0; gch < 3; gch = gch + 1) begin : g_vch
+    wire [5*9-1:0] taps_r;      // 5 x 9-bit signed (0..255)
+    for (gk = 0; gk < 5; gk = gk + 1) begin : g_tap
+        wire [2:0] src = rep(gk, PW'(e_row), PW'(hm1), PW'(hm2));
+        // tap k (offset k-2) of the window is line DELAY_ROWS + 4 - k above the newest sample;
+        // the edge substitution as a 5:1 multiplexer (an index expression would infer multipliers)
+        logic [7:0] t;
+        always_comb begin
+            t = col[(DELAY_ROWS + 4)*24 + gch*8 +: 8];
+            for (int j = 1; j < 5; j = j + 1) if (32'(src) == j) t = col[(DELAY_ROWS + 4 - j)*24 + gch*8 +: 8];
+        end
+        assign taps_r[gk*9 +: 9] = {1'b0, t};
+    end
+    for (gdy = 0; gdy < 2; gdy = gdy + 1) begin : g_ph
+        qcsr_const_mac #(.N(5), .IW(9), .OW(VW), .COEF(gdy ? ODD : EVEN)) fir (
+            .clk(clk), .x(taps_r), .y(vcol[(gch*2 + gdy)*VW +: VW])
+        );
+    end
+end
+
+always_ff @(posedge clk) begin
+    if (vsh[LAT]) hreg <= {vcol, hreg[5*CW-1:CW]};
+end
+
+// ---------------------------------------------------------------- window centre, horizontal pass
 logic           h_valid = 1'b0;
 logic [YW-1:0]  h_row = '0;
 logic [XW-1:0]  h_col = '0;
 
 always_ff @(posedge clk) begin
     if (clr) begin
-        skip_e <= SKW'((DELAY_ROWS + 2) * width);
-        skip_c <= SKW'((DELAY_ROWS + 2) * width + 2);
-        e_row <= '0; e_col <= '0;
+        skip_c <= times_w(DELAY_ROWS + 2) + SKW'(2);
         c_row <= '0; c_col <= '0;
         h_valid <= 1'b0;
     end else begin
         h_valid <= 1'b0;
-        if (col_valid) begin
-            if (skip_e != 0) begin
-                skip_e <= skip_e - 1'b1;
-            end else if (e_col + 1'b1 >= width) begin
-                e_col <= '0;
-                if (~&e_row) e_row <= e_row + 1'b1;
-            end else begin
-                e_col <= e_col + 1'b1;
-            end
+        if (vsh[LAT]) begin
             if (skip_c != 0) begin
                 skip_c <= skip_c - 1'b1;
             end else begin
                 h_valid <= 1'b1;
                 h_row <= c_row;
                 h_col <= c_col;
-                if (c_col + 1'b1 >= width) begin
+                if (c_col == wm1) begin
                     c_col <= '0;
                     if (~&c_row) c_row <= c_row + 1'b1;
                 end else begin
@@ -119,118 +203,50 @@ always_ff @(posedge clk) begin
     end
 end
 
-// source index (0..4, offset -2..+2) of tap k after edge replication at position p of n
-function automatic [2:0] rep(input integer k, input [PW-1:0] p, input [PW-1:0] n);
-    begin
-        rep = 3'(k);
-        case (k)
-            0: if (p == 0) rep = 3'd2; else if (p == 1) rep = 3'd1;
-            1: if (p == 0) rep = 3'd2;
-            3: if (p + 1 >= n) rep = 3'd2;
-            4: if (p + 1 >= n) rep = 3'd2; else if (p + 2 >= n) rep = 3'd3;
-            default: ;
-        endcase
-    end
-endfunction
-
-// taps as shift-and-add (no multipliers): t0..t4 of one phase
-function automatic signed [HW-1:0] fir5(input integer phase, input [5*HW-1:0] x);
-    logic signed [HW-1:0] a0, a1, a2, a3, a4;
-    begin
-        a0 = x[0*HW +: HW]; a1 = x[1*HW +: HW]; a2 = x[2*HW +: HW];
-        a3 = x[3*HW +: HW]; a4 = x[4*HW +: HW];
-        if (phase == 0) begin
-            // -3 a0 + 29 a1 + 111 a2 - 9 a3
-            fir5 = -((a0 <<< 1) + a0) + ((a1 <<< 5) - (a1 <<< 1) - a1)
-                   + ((a2 <<< 7) - (a2 <<< 4) - a2) - ((a3 <<< 3) + a3);
-        end else begin
-            // -9 a1 + 111 a2 + 29 a3 - 3 a4
-            fir5 = -((a1 <<< 3) + a1) + ((a2 <<< 7) - (a2 <<< 4) - a2)
-                   + ((a3 <<< 5) - (a3 <<< 1) - a3) - ((a4 <<< 1) + a4);
-        end
-    end
-endfunction
-
-// ---------------------------------------------------------------- vertical pass
-// hreg column j (0 = oldest): for channel ch and row phase dy, VW bits at
-// hreg[((j*3 + ch)*2 + dy)*VW +: VW]
-localparam integer CW = 3 * 2 * VW;    // one column of vertical results
-logic [5*CW-1:0] hreg = '0;
-wire  [CW-1:0]   vcol;
-
-genvar gch, gk, gdy, gdx;
-for (gch = 0; gch < 3; gch = gch + 1) begin : g_vch
-    wire [5*HW-1:0] taps;
-    wire [5*HW-1:0] taps_r;
-    for (gk = 0; gk < 5; gk = gk + 1) begin : g_tap
-        // tap k (offset k-2) of the window is line DELAY_ROWS + 4 - k above the newest sample
-        assign taps[gk*HW +: HW] = HW'(col[(DELAY_ROWS + 4 - gk)*24 + gch*8 +: 8]);
-        wire [2:0] src = rep(gk, PW'(e_row), PW'(height));
-        assign taps_r[gk*HW +: HW] = taps[src*HW +: HW];
-    end
-    for (gdy = 0; gdy < 2; gdy = gdy + 1) begin : g_ph
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire signed [HW-1:0] v = fir5(gdy, taps_r);    // fits VW bits
-        /* verilator lint_on UNUSEDSIGNAL */
-        assign vcol[(gch*2 + gdy)*VW +: VW] = v[VW-1:0];
-    end
-end
-
-always_ff @(posedge clk) begin
-    if (col_valid) hreg <= {vcol, hreg[5*CW-1:CW]};
-end
-
-// ---------------------------------------------------------------- horizontal pass
-logic          s_valid = 1'b0;
-logic [YW-1:0] s_row = '0;
-logic [XW-1:0] s_col = '0;
-logic [3*4*HW-1:0] s_sum = '0;    // channel ch, index 2dy+dx
-
+wire [3*4*HW-1:0] h_sum;    // channel ch, index 2dy+dx
 for (gch = 0; gch < 3; gch = gch + 1) begin : g_hch
     for (gdy = 0; gdy < 2; gdy = gdy + 1) begin : g_hdy
-        wire [5*HW-1:0] row_r;
+        wire [5*VW-1:0] row_r;
         for (gk = 0; gk < 5; gk = gk + 1) begin : g_tap
-            wire [2:0] src = rep(gk, PW'(h_col), PW'(width));
-            wire signed [VW-1:0] vv = hreg[((src*3 + gch)*2 + gdy)*VW +: VW];
-            assign row_r[gk*HW +: HW] = HW'(vv);
+            wire [2:0] src = rep(gk, PW'(h_col), PW'(wm1), PW'(wm2));
+            logic [VW-1:0] v;
+            always_comb begin
+                v = hreg[((0*3 + gch)*2 + gdy)*VW +: VW];
+                for (int j = 1; j < 5; j = j + 1) if (32'(src) == j) v = hreg[((j*3 + gch)*2 + gdy)*VW +: VW];
+            end
+            assign row_r[gk*VW +: VW] = v;
         end
         for (gdx = 0; gdx < 2; gdx = gdx + 1) begin : g_hdx
-            wire signed [HW-1:0] h = fir5(gdx, row_r);
-            always_ff @(posedge clk) begin
-                s_sum[(gch*4 + gdy*2 + gdx)*HW +: HW] <= h;
-            end
+            qcsr_const_mac #(.N(5), .IW(VW), .OW(HW), .COEF(gdx ? ODD : EVEN)) fir (
+                .clk(clk), .x(row_r), .y(h_sum[(gch*4 + gdy*2 + gdx)*HW +: HW])
+            );
         end
     end
 end
 
-always_ff @(posedge clk) begin
-    if (clr) begin
-        s_valid <= 1'b0;
-        out_valid <= 1'b0;
-    end else begin
-        s_valid <= h_valid;
-        out_valid <= s_valid;
-    end
-    begin
-        s_row <= h_row;
-        s_col <= h_col;
-        out_row <= s_row;
-        out_col <= s_col;
-    end
-end
+wire [LAT:0] hv;
+qcsr_valid_pipe #(.DEPTH(LAT)) hv_inst (.clk(clk), .in_valid(h_valid), .tap(hv));
+wire [YW+XW-1:0] hpos;
+qcsr_pipe #(.DW(YW + XW), .DEPTH(LAT)) hpos_inst (.clk(clk), .in_data({h_row, h_col}), .out_data(hpos));
 
 // ---------------------------------------------------------------- outputs
+always_ff @(posedge clk) begin
+    if (clr) out_valid <= 1'b0;
+    else out_valid <= hv[LAT];
+    {out_row, out_col} <= hpos;
+end
+
 genvar gi;
 for (gi = 0; gi < 4; gi = gi + 1) begin : g_out
     /* verilator lint_off UNUSEDSIGNAL */
-    wire signed [HW-1:0] y  = s_sum[(0*4 + gi)*HW +: HW];   // fits 24 bits
+    wire signed [HW-1:0] y  = h_sum[(0*4 + gi)*HW +: HW];   // fits 24 bits
     /* verilator lint_on UNUSEDSIGNAL */
-    wire signed [HW-1:0] cb = (s_sum[(1*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
-    wire signed [HW-1:0] cr = (s_sum[(2*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
+    wire signed [HW-1:0] cb = (h_sum[(1*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
+    wire signed [HW-1:0] cr = (h_sum[(2*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
     always_ff @(posedge clk) begin
         out_yn[gi*24 +: 24] <= y[23:0];
-        out_cb[gi*8 +: 8] <= (cb < 0) ? 8'd0 : (cb > 255) ? 8'd255 : cb[7:0];
-        out_cr[gi*8 +: 8] <= (cr < 0) ? 8'd0 : (cr > 255) ? 8'd255 : cr[7:0];
+        out_cb[gi*8 +: 8] <= cb[HW-1] ? 8'd0 : (|cb[HW-2:8]) ? 8'd255 : cb[7:0];
+        out_cr[gi*8 +: 8] <= cr[HW-1] ? 8'd0 : (|cr[HW-2:8]) ? 8'd255 : cr[7:0];
     end
 end
 

@@ -12,7 +12,7 @@
  *
  * Latency: output position o leaves CYC cycles after the slot that brought input o + LAG,
  *   LAG = ROWS*width + COLS slots, ROWS = F/2 + N*(KH/2), COLS = F/2 + N*(KW/2)
- *   CYC = (FOLD + F*F + 7) + N*(FOLD + KH*KW + 7) + N*(FOLD + C + 5) + (FOLD + C/G + 5)
+ *   CYC = (FOLD + F*F + 8) + N*(FOLD + KH*KW + 8) + N*(FOLD + C + 6) + (FOLD + C/G + 6)
  * (qcsr_top repeats these to align the bicubic path; its simulation check catches drift).
  */
 

@@ -5,13 +5,13 @@
  * weight shape [COUT][1][KH][KW] like a depthwise layer).
  *
  *   qcsr_window (line buffer, window, padding flags; 2 cycles + LAG slots)
- *   -> phase f operand select (channel c + f*COUT/FOLD) -> qcsr_mac_array (FOLD + K + 5)
+ *   -> phase f operand select (channel c + f*COUT/FOLD) -> qcsr_mac_array (FOLD + K + 6)
  *
  * Output channel o reads input channel o (CIN = COUT) or 0 (CIN = 1).  Accumulators are
  * exact: (IN_W + 1)-bit operand x WB-bit weight, + $clog2(KH*KW) bits (docs/ARCHITECTURE
  * section 1 proves 28 bits suffice for 10/14-bit formats; this is 29, never less).
  *
- * Latency: output position o leaves LAT = FOLD + KH*KW + 7 cycles after the slot that
+ * Latency: output position o leaves LAT = FOLD + KH*KW + 8 cycles after the slot that
  * brought input o + LAG, LAG = (KH/2)*width + KW/2 (qcsr_top mirrors both).
  */
 

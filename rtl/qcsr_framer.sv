@@ -124,6 +124,14 @@ always_ff @(posedge clk) begin
     end
 end
 
+// width - 1, height - 1, decoded once (static between frames): line and frame ends are equalities
+logic [XW-1:0] wm1 = '0;
+logic [YW-1:0] hm1 = '0;
+always_ff @(posedge clk) begin
+    wm1 <= width - 1'b1;
+    hm1 <= height - 1'b1;
+end
+
 // ---------------------------------------------------------------- accept side
 wire waiting = (state == S_WAIT) || (state == S_RESYNC);
 wire accept = s_axis_tvalid && s_axis_tready;
@@ -192,20 +200,20 @@ always_comb begin
                     hold_n = 1'b1;
                     drain_n = 1'b1;
                     after_n = S_RESTART;
-                end else if (s_axis_tlast && col + 1'b1 != width) begin
+                end else if (s_axis_tlast && col != wm1) begin
                     early_n = 1'b1;
                     drain_n = 1'b1;
                     after_n = S_RESYNC;
-                end else if (!s_axis_tlast && col + 1'b1 == width) begin
+                end else if (!s_axis_tlast && col == wm1) begin
                     late_n = 1'b1;
                     drain_n = 1'b1;
                     after_n = S_RESYNC;
                 end else begin
                     fifo_push = 1'b1;
-                    if (col + 1'b1 == width) begin
+                    if (col == wm1) begin
                         col_n = '0;
                         row_n = row + 1'b1;
-                        if (row + 1'b1 == height) state_n = S_FLUSH;
+                        if (row == hm1) state_n = S_FLUSH;
                     end else begin
                         col_n = col + 1'b1;
                     end
@@ -324,10 +332,10 @@ always_ff @(posedge clk) begin
             credit <= credit + LW'(freed);
         end
         if (issue_pix) begin
-            if (i_col + 1'b1 == width) begin
+            if (i_col == wm1) begin
                 i_col <= '0;
                 i_row <= i_row + 1'b1;
-                if (i_row + 1'b1 == height) pix_left <= 1'b0;
+                if (i_row == hm1) pix_left <= 1'b0;
             end else begin
                 i_col <= i_col + 1'b1;
             end

@@ -64,11 +64,15 @@ end else begin : g_ram
         assign wb_data = x_q;
     end
 
+    // width - 1, decoded once (static during a frame): the wrap test is an equality, not an adder
+    logic [XW-1:0] wm1 = '0;
+    always_ff @(posedge clk) wm1 <= width - 1'b1;
+
     always_ff @(posedge clk) begin
         if (clr) begin
             addr <= '0;
         end else if (in_valid) begin
-            addr <= (addr + 1'b1 >= width) ? '0 : addr + 1'b1;
+            addr <= (XW'(addr) == wm1) ? '0 : addr + 1'b1;
         end
     end
 

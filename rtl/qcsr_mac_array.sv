@@ -21,7 +21,7 @@
  * If SHARED = 1 every chain uses the operands of chain 0 (op[0][k]): the input skew is
  * built once (head layer, ungrouped pointwise layers).
  *
- * Latency from in_valid to out_valid: LAT = FOLD + K + 5 cycles.
+ * Latency from in_valid to out_valid: LAT = FOLD + K + 6 cycles.
  */
 
 `resetall
@@ -52,7 +52,7 @@ module qcsr_mac_array #(
     output logic [CP*FOLD*AB-1:0]       out_data
 );
 
-localparam integer LAT = FOLD + K + 5;
+localparam integer LAT = FOLD + K + 6;
 localparam integer PHW = $clog2(FOLD + 1);
 localparam integer PW = OPW + WB;
 localparam integer NOP = (SHARED != 0) ? 1 : CP;     // operand rows built
@@ -116,7 +116,7 @@ for (gc = 0; gc < CP; gc = gc + 1) begin : g_chain
     assign acc[gc*ACC_W +: ACC_W] = p[K*ACC_W +: ACC_W];
 end
 
-// requantization (3 cycles), then each phase's channels into the output register
+// requantization (4 cycles), then each phase's channels into the output register
 wire [CP*AB-1:0] q;
 for (gc = 0; gc < CP; gc = gc + 1) begin : g_rq
     qcsr_requant #(.IN_W(ACC_W), .OUT_W(AB), .RELU(RELU)) rq_inst (
@@ -124,21 +124,21 @@ for (gc = 0; gc < CP; gc = gc + 1) begin : g_rq
     );
 end
 
-// q of phase f is valid in cycle T0 + f + K + 5 (operand register 1, skew k, BREG/MREG/PREG
-// of the last tap, requant 3): phases 0 .. FOLD-2 wait in g_q, the last loads out_data.
+// q of phase f is valid in cycle T0 + f + K + 6 (operand register 1, skew k, BREG/MREG/PREG
+// of the last tap, requant 4): phases 0 .. FOLD-2 wait in g_q, the last loads out_data.
 if (FOLD > 1) begin : g_fold
     logic [(FOLD-1)*CP*AB-1:0] g_q = '0;
     for (gf = 0; gf < FOLD - 1; gf = gf + 1) begin : g_ph
         always_ff @(posedge clk) begin
-            if (vp[gf + K + 5]) g_q[gf*CP*AB +: CP*AB] <= q;
+            if (vp[gf + K + 6]) g_q[gf*CP*AB +: CP*AB] <= q;
         end
     end
     always_ff @(posedge clk) begin
-        if (vp[FOLD - 1 + K + 5]) out_data <= {q, g_q};
+        if (vp[FOLD - 1 + K + 6]) out_data <= {q, g_q};
     end
 end else begin : g_nofold
     always_ff @(posedge clk) begin
-        if (vp[K + 5]) out_data <= q;
+        if (vp[K + 6]) out_data <= q;
     end
 end
 

@@ -60,6 +60,14 @@ localparam integer DEPTH = 2 * BMAX;
 
 wire [BW-1:0] beats = BW'((width + 1'b1) >> 1);
 
+// width - 1 and beats - 1, decoded once (static during a frame): line ends are equalities
+logic [XW-1:0] wm1 = '0;
+logic [BW-1:0] bm1 = '0;
+always_ff @(posedge clk) begin
+    wm1 <= width - 1'b1;
+    bm1 <= beats - 1'b1;
+end
+
 // ---------------------------------------------------------------- RAMs
 // ram index: 0 even/low, 1 even/high, 2 odd/low, 3 odd/high
 logic [47:0] ram0 [0:DEPTH-1];
@@ -103,7 +111,7 @@ end
 always_ff @(posedge clk) begin
     if (rst || clr) begin
         wr_row <= '0;
-    end else if (wr_en && in_col + 1'b1 >= width) begin
+    end else if (wr_en && in_col == wm1) begin
         wr_row <= wr_row + 1'b1;
     end
 end
@@ -123,7 +131,7 @@ logic [47:0] rd0, rd1, rd2, rd3;
 wire rd_issue = rd_enable && (rd_row < wr_row) && (rd_row < height) &&
                 (32'(fifo_cnt) + 32'(rd_inflight) < FD);
 wire [AW-1:0] rd_a = rd_row[0] ? AW'(BMAX) + AW'(rd_beat) : AW'(rd_beat);
-wire rd_line_end = (rd_beat + 1'b1 >= beats);
+wire rd_line_end = (rd_beat == bm1);
 
 always_ff @(posedge clk) begin
     if (rd_issue) begin

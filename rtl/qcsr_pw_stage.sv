@@ -10,7 +10,7 @@
  * G = 1 all output channels read the same inputs: the operands and their skew are built
  * once and no operand multiplexer exists (only the weights change with the phase).
  *
- * Latency from in_valid to out_valid: LAT = FOLD + CIN/G + 5 cycles.
+ * Latency from in_valid to out_valid: LAT = FOLD + CIN/G + 6 cycles.
  */
 
 `resetall

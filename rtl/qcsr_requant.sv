@@ -13,12 +13,14 @@
  *   stage 1  v  = acc + rnd                                  one carry chain
  *   stage 2  t  = u >>> 8*hi (low OUT_W + 7 bits);           a 2-level mux
  *            ov = |((u ^ sign) & mask)                       AND-OR tree, no carry
- *   stage 3  q  = ov ? limit : (t >>> lo)[OUT_W-1:0]         a 2-level mux + saturation
+ *   stage 3  y  = (t >>> lo)[OUT_W-1:0]                      an 8:1 mux
+ *   stage 4  q  = ov ? limit : y                             saturation (1 LUT level)
  *
  * mask marks the bits of u that must equal the sign (signed output: from bit s + 16 +
  * OUT_W - 1 up) or be zero (unsigned output after ReLU: from bit s + 16 + OUT_W up).
  * RELU = 1 clamps to unsigned OUT_W bits (the clamp at 0 is the ReLU), else signed.
- * Latency 3 cycles from acc to q; a new shift is usable 1 cycle after it changes.
+ * Latency 4 cycles from acc to q; a new shift is usable 3 cycles after it changes (the
+ * decode is three register stages, so it is no longer a path than the datapath's).
  * The config loader limits s to [-16, 48] (docs/ARCHITECTURE.md section 1).
  */
 
@@ -44,9 +46,13 @@ localparam integer HIW = $clog2(SHMAX / 8 + 1);
 localparam integer TW = OUT_W + 7;         // bits kept after the coarse shift
 
 // ---------------------------------------------------------------- decode (static shift)
+// three register stages, each at most one carry chain: clamp; s + 16 and s - 1; the decoded values
 wire signed [7:0] s_in = $signed({shift[6], shift});
-wire signed [7:0] s_cl = (s_in > $signed(8'(IN_W))) ? 8'(IN_W) : s_in;
-wire [6:0]        sh_n = 7'(s_cl + 8'sd16);            // 0 .. IN_W + 16
+logic signed [7:0] s_cl = '0;
+logic [6:0]        sh_n = '0;            // s + 16 = 0 .. IN_W + 16
+logic [5:0]        s_m1 = '0;            // s - 1 (used when s > 0)
+logic              s_pos = 1'b0;
+logic [6:0]        sh_m = '0;            // lowest bit of u the saturation test looks at
 
 logic [VW-1:0]    d_rnd = '0;
 logic [HIW-1:0]   d_hi = '0;
@@ -54,10 +60,15 @@ logic [2:0]       d_lo = '0;
 logic [UW-1:0]    d_mask = '0;
 
 always_ff @(posedge clk) begin
-    d_rnd <= (s_cl > 0) ? (VW'(1) << (s_cl - 1)) : '0;
+    s_cl <= (s_in > $signed(8'(IN_W))) ? 8'(IN_W) : s_in;
+    sh_n <= 7'(s_cl + 8'sd16);
+    s_m1 <= 6'(s_cl - 8'sd1);
+    s_pos <= (s_cl > 0);
+    sh_m <= 7'(s_cl + 8'(16 + OUT_W - ((RELU != 0) ? 0 : 1)));
+    d_rnd <= s_pos ? (VW'(1) << s_m1) : '0;
     d_hi <= HIW'(sh_n >> 3);
     d_lo <= sh_n[2:0];
-    d_mask <= ~((UW'(1) << (32'(sh_n) + OUT_W - ((RELU != 0) ? 0 : 1))) - 1'b1);
+    d_mask <= {UW{1'b1}} << sh_m;
 end
 
 // ---------------------------------------------------------------- stage 1: rounding add
@@ -75,24 +86,43 @@ logic [TW-1:0] t2 = '0;
 logic          ov2 = 1'b0;
 logic          sg2 = 1'b0;
 
+// the coarse shift as a one-hot multiplexer over the few possible amounts (not a barrel shifter)
+logic [TW-1:0] t2_n;
+always_comb begin
+    t2_n = u_ext[0 +: TW];
+    for (int h = 1; h <= SHMAX / 8; h = h + 1) if (32'(d_hi) == h) t2_n = u_ext[8*h +: TW];
+end
+
 always_ff @(posedge clk) begin
-    t2 <= TW'(u_ext >>> (8 * d_hi));
+    t2 <= t2_n;
     ov2 <= |((u ^ {UW{u[UW-1]}}) & d_mask);
     sg2 <= u[UW-1];
 end
 
-// ---------------------------------------------------------------- stage 3: fine shift, saturation
-/* verilator lint_off UNUSEDSIGNAL */
-wire [TW-1:0] t3 = t2 >> d_lo;      // its low OUT_W bits are the result
-/* verilator lint_on UNUSEDSIGNAL */
+// ---------------------------------------------------------------- stage 3: fine shift
+logic [OUT_W-1:0] t3;               // an 8:1 multiplexer per result bit
+always_comb begin
+    t3 = t2[0 +: OUT_W];
+    for (int l = 1; l < 8; l = l + 1) if (32'(d_lo) == l) t3 = t2[l +: OUT_W];
+end
+logic [OUT_W-1:0] y3 = '0;
+logic             ov3 = 1'b0;
+logic             sg3 = 1'b0;
 
+always_ff @(posedge clk) begin
+    y3 <= t3;
+    ov3 <= ov2;
+    sg3 <= sg2;
+end
+
+// ---------------------------------------------------------------- stage 4: saturation
 localparam logic [OUT_W-1:0] QMAX = (RELU != 0) ? {OUT_W{1'b1}} : {1'b0, {(OUT_W-1){1'b1}}};
 localparam logic [OUT_W-1:0] QMIN = (RELU != 0) ? '0 : {1'b1, {(OUT_W-1){1'b0}}};
 
 always_ff @(posedge clk) begin
-    if (RELU != 0 && sg2) q <= '0;
-    else if (ov2) q <= sg2 ? QMIN : QMAX;
-    else q <= t3[OUT_W-1:0];
+    if (RELU != 0 && sg3) q <= '0;
+    else if (ov3) q <= sg3 ? QMIN : QMAX;
+    else q <= y3;
 end
 
 endmodule

@@ -11,12 +11,14 @@
  *   stage 1  a = Y_N << yn_lshift, b = Y_c << res_lshift       shifters (static amounts)
  *   stage 2  a + b                                              one carry chain
  *   stage 3  + 2^(out_shift-1)                                  one carry chain
- *   stage 4  clip from a mask of the bits above out_shift + 7, and the 8 result bits
+ *   stage 4  the 8 result bits (shift by out_shift) and the clip flags (mask of the bits above
+ *            out_shift + 7, sign)
+ *   stage 5  clip multiplexer
  *
  * The shift amounts are static during a frame; the rounding constant and the mask are
  * decoded into registers.  Widths: Y_N is 24 bits signed, yn_lshift <= 18; Y_c is AB bits
  * signed, res_lshift <= 30; the sum fits 47 bits signed, SW = 48 is used.  out_ycc packs
- * pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 4 cycles.
+ * pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 5 cycles.
  *
  * The CNN and the bicubic path are aligned by constant delays in qcsr_top; the
  * simulation-only check below stops the simulation if they ever disagree.
@@ -60,25 +62,25 @@ logic [SW-1:0] d_half = '0;
 logic [SW-1:0] d_mask = '0;
 always_ff @(posedge clk) begin
     d_half <= SW'(1) << (out_shift - 1'b1);
-    d_mask <= ~((SW'(1) << (out_shift + 6'd8)) - 1'b1);
+    d_mask <= {SW{1'b1}} << (out_shift + 6'd8);
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [4:0] vp;
+wire [5:0] vp;
 /* verilator lint_on UNUSEDSIGNAL */
-qcsr_valid_pipe #(.DEPTH(4)) vp_inst (.clk(clk), .in_valid(bic_valid), .tap(vp));
-assign out_valid = vp[4];
+qcsr_valid_pipe #(.DEPTH(5)) vp_inst (.clk(clk), .in_valid(bic_valid), .tap(vp));
+assign out_valid = vp[5];
 
 // chroma and position ride along
 wire [4*16-1:0] c_d;
-qcsr_pipe #(.DW(4*16), .DEPTH(3)) c_pipe (
+qcsr_pipe #(.DW(4*16), .DEPTH(4)) c_pipe (
     .clk(clk),
     .in_data({bic_cr[31:24], bic_cb[31:24], bic_cr[23:16], bic_cb[23:16],
               bic_cr[15:8], bic_cb[15:8], bic_cr[7:0], bic_cb[7:0]}),
     .out_data(c_d)
 );
 wire [YW+XW-1:0] pos_d;
-qcsr_pipe #(.DW(YW + XW), .DEPTH(3)) pos_pipe (.clk(clk), .in_data({bic_row, bic_col}), .out_data(pos_d));
+qcsr_pipe #(.DW(YW + XW), .DEPTH(4)) pos_pipe (.clk(clk), .in_data({bic_row, bic_col}), .out_data(pos_d));
 always_ff @(posedge clk) {out_row, out_col} <= pos_d;
 
 genvar gi;
@@ -92,13 +94,16 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
         s2 <= a1 + b1;
         s3 <= s2 + $signed(d_half);
     end
-    wire neg = s3[SW-1];
-    wire ov = |(s3 & d_mask);
     /* verilator lint_off UNUSEDSIGNAL */
     wire [SW-1:0] t = s3 >> out_shift;   // 8 result bits (ov covers the rest)
     /* verilator lint_on UNUSEDSIGNAL */
+    logic       neg4 = 1'b0, ov4 = 1'b0;
+    logic [7:0] t4 = '0;
     always_ff @(posedge clk) begin
-        out_ycc[gi*24 +: 24] <= {c_d[gi*16 +: 16], neg ? 8'd0 : ov ? 8'd255 : t[7:0]};
+        neg4 <= s3[SW-1];
+        ov4 <= |(s3 & d_mask);
+        t4 <= t[7:0];
+        out_ycc[gi*24 +: 24] <= {c_d[gi*16 +: 16], neg4 ? 8'd0 : ov4 ? 8'd255 : t4};
     end
 end
 

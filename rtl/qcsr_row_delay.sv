@@ -36,6 +36,12 @@ wire [(ROWS+1)*DW-1:0] col;     // only the oldest line is the output
 logic                  col_valid = 1'b0;
 logic [SKW-1:0]        skip = '0;
 
+// k * width for a constant k, as shift-and-add (a `*` would infer a DSP)
+function automatic [SKW-1:0] times_w(input integer k);
+    times_w = '0;
+    for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
+endfunction
+
 qcsr_line_buffer #(
     .DW(DW), .ROWS(ROWS), .MAX_W(MAX_W), .XW(XW)
 ) lb_inst (
@@ -45,7 +51,7 @@ qcsr_line_buffer #(
 always_ff @(posedge clk) begin
     if (clr) begin
         col_valid <= 1'b0;
-        skip <= SKW'(ROWS * width);
+        skip <= times_w(ROWS);
     end else begin
         col_valid <= in_valid;
         if (col_valid && skip != 0) skip <= skip - 1'b1;

@@ -89,13 +89,13 @@ localparam integer CNN_DELAY_ROWS = ROWS - CNN_ROWS;       // lines of delay aft
 localparam integer BIC_XSLOTS = COLS - 2;                  // slot delay in front of the bicubic
 localparam integer CNN_XSLOTS = COLS - CNN_COLS;           // slot delay after the CNN
 // Cycle latencies (free-running pipelines), from the colour converter's output:
-localparam integer CNN_CYC = (FOLD + F*F + 7) + N*(FOLD + KH*KW + 7) + N*(FOLD + C + 5) + (FOLD + C/G + 5);
+localparam integer CNN_CYC = (FOLD + F*F + 8) + N*(FOLD + KH*KW + 8) + N*(FOLD + C + 6) + (FOLD + C/G + 6);
 localparam integer CNN_PATH = CNN_CYC + ((CNN_DELAY_ROWS > 0) ? 1 : 0) + ((CNN_XSLOTS > 0) ? 1 : 0);
-localparam integer BIC_PATH = ((BIC_XSLOTS > 0) ? 1 : 0) + 4;
+localparam integer BIC_PATH = ((BIC_XSLOTS > 0) ? 1 : 0) + 15;     // qcsr_bicubic: 3 + 2 x 6
 localparam integer BIC_PAD = (CNN_PATH > BIC_PATH) ? CNN_PATH - BIC_PATH : 0;
 localparam integer CNN_PAD = (BIC_PATH > CNN_PATH) ? BIC_PATH - CNN_PATH : 0;
 // slot -> reorder writer, and the drain after an abandon (every slot in flight has left)
-localparam integer CORE_CYC = 2 + ((CNN_PATH > BIC_PATH) ? CNN_PATH : BIC_PATH) + 4 + 2;
+localparam integer CORE_CYC = 7 + ((CNN_PATH > BIC_PATH) ? CNN_PATH : BIC_PATH) + 5 + 7;
 localparam integer DRAIN = CORE_CYC + 16;
 
 // unused inputs (TKEEP/TSTRB are ignored by the contract)
@@ -276,7 +276,7 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_rgb
     );
 end
 
-qcsr_pipe #(.DW(YW + XW), .DEPTH(2)) pos_pipe_inst (
+qcsr_pipe #(.DW(YW + XW), .DEPTH(7)) pos_pipe_inst (
     .clk(ap_clk), .in_data({res_row, res_col}), .out_data({hr_row, hr_col})
 );
 assign pos_valid = hr_valid_px[0];

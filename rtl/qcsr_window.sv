@@ -85,6 +85,24 @@ always_ff @(posedge clk) begin
     if (col_valid) win <= win_next;
 end
 
+// k * width for a constant k, as shift-and-add (a `*` would infer a DSP)
+function automatic [SKW-1:0] times_w(input integer k);
+    times_w = '0;
+    for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
+endfunction
+
+// width - 1, decoded once (static during a frame): end-of-line tests are equalities, not adders
+logic [XW-1:0] wm1 = '0;
+always_ff @(posedge clk) wm1 <= width - 1'b1;
+
+// height - d and width - d for the padding flags, decoded once
+logic [(RH+1)*YW-1:0] hmd = '0;     // hmd[d] = height - d
+logic [(RW+1)*(XW+1)-1:0] wmd = '0; // wmd[d] = width - d
+always_ff @(posedge clk) begin
+    for (int d = 0; d <= RH; d = d + 1) hmd[d*YW +: YW] <= height - YW'(d);
+    for (int d = 0; d <= RW; d = d + 1) wmd[d*(XW+1) +: XW+1] <= {1'b0, width} - (XW+1)'(d);
+end
+
 // position of the next centre, and how many columns to skip before the first one
 logic [SKW-1:0] skip = '0;
 logic [YW-1:0]  pos_r = '0;
@@ -93,17 +111,18 @@ wire  [KH*KW-1:0] ok_next;
 
 for (gy = 0; gy < KH; gy = gy + 1) begin : g_ky
     for (gx = 0; gx < KW; gx = gx + 1) begin : g_kx
+        // one comparator against a decoded constant per flag (no adder in front of it)
         wire row_ok = (gy >= RH || pos_r >= YW'(RH - gy)) &&
-                      (gy <= RH || pos_r + YW'(gy - RH) < height);
+                      (gy <= RH || pos_r < hmd[((gy > RH) ? gy - RH : 0)*YW +: YW]);
         wire col_ok = (gx >= RW || pos_c >= XW'(RW - gx)) &&
-                      (gx <= RW || {1'b0, pos_c} + (XW+1)'(gx - RW) < {1'b0, width});
+                      (gx <= RW || {1'b0, pos_c} < wmd[((gx > RW) ? gx - RW : 0)*(XW+1) +: XW+1]);
         assign ok_next[gy*KW + gx] = row_ok && col_ok;
     end
 end
 
 always_ff @(posedge clk) begin
     if (clr) begin
-        skip <= SKW'(RH * width + RW);
+        skip <= times_w(RH) + SKW'(RW);
         pos_r <= '0;
         pos_c <= '0;
         out_valid <= 1'b0;
@@ -117,7 +136,7 @@ always_ff @(posedge clk) begin
                 out_row <= pos_r;
                 out_col <= pos_c;
                 out_ok <= ok_next;
-                if (pos_c + 1'b1 >= width) begin
+                if (pos_c == wm1) begin
                     pos_c <= '0;
                     if (~&pos_r) pos_r <= pos_r + 1'b1;   // saturate during the flush
                 end else begin

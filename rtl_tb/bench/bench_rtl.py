@@ -37,19 +37,24 @@ def clog2(x: int) -> int:
 
 def model_cycles(w: int, h: int, F=3, C=16, N=6, KH=3, KW=3, G=4, FOLD=1) -> dict:
     """Analytical cycle model (docs/ARCHITECTURE.md section 4.6) for one frame with no idle input and no
-    back-pressure. Exact for an even width whose reorder credit never runs out (the 1080p frame; the
-    regression checks 1920 x 12 and 1920 x 1080 cycle for cycle); otherwise a lower bound."""
+    back-pressure, exact while the reorder credit never runs out (CORE + 3 <= FOLD * W / 2 or so: every
+    size the bench runs; the regression checks them cycle for cycle)."""
     cnn_rows, cnn_cols = F // 2 + N * (KH // 2), F // 2 + N * (KW // 2)
     rows, cols = max(cnn_rows, 2), max(cnn_cols, 2)
     lag = rows * w + cols                                     # slots before the first output position
-    cnn_cyc = (FOLD + F * F + 7) + N * (FOLD + KH * KW + 7) + N * (FOLD + C + 5) + (FOLD + C // G + 5)
+    cnn_cyc = (FOLD + F * F + 8) + N * (FOLD + KH * KW + 8) + N * (FOLD + C + 6) + (FOLD + C // G + 6)
     cnn_path = cnn_cyc + (1 if rows > cnn_rows else 0) + (1 if cols > cnn_cols else 0)
-    bic_path = (1 if cols > 2 else 0) + 4
-    core = 2 + max(cnn_path, bic_path) + 4 + 2                # slot -> reorder writer (cycles)
+    bic_path = (1 if cols > 2 else 0) + 15                    # qcsr_bicubic: 3 + 2 x 6
+    core = 7 + max(cnn_path, bic_path) + 5 + 7                # slot -> reorder writer (cycles)
     beats = 2 * ((2 * w + 3) // 4)                            # both HR rows of one LR row
     start = 5                                                 # SOF accept .. first slot valid
-    last_write = start + FOLD * (h * w - 1 + lag) + core      # the writer stores the last position
-    total = last_write + beats + 3 + 1                        # first in .. last out, inclusive
+    # LR row r is complete in the reorder RAM in cycle done(r); its 2B beats are read one per cycle
+    # from the next cycle on, or after the previous row's (odd W at FOLD = 1: 2B = W + 1 > W)
+    read = 0
+    for r in range(h):
+        done = start + FOLD * ((r + 1) * w - 1 + lag) + core
+        read = max(done + 1, read + beats) if r else done + 1
+    total = read + beats - 1 + 3 + 1                          # first in .. last out (+3: RAM, FIFO, out reg)
     latency = start + FOLD * (w - 1 + lag) + core + 4         # first in .. first out
     return {"cycles": total, "latency": latency, "core_cycles": core, "lag_slots": lag,
             "cnn_rows": cnn_rows, "fold": FOLD}

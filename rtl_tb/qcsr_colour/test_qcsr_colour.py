@@ -1,7 +1,7 @@
 """Unit tests of qcsr_rgb2ycbcr and qcsr_ycbcr2rgb against fixedpoint/colour.py and the vectors.
 
 Inputs: the vectors' LR frames (-> ycbcr_lr) and HR YCbCr frames (-> output_rgb), plus random and
-extreme pixels checked against the NumPy reference; random clock-enable gaps.
+extreme pixels checked against the NumPy reference; random idle cycles between slots.
 """
 
 from __future__ import annotations
@@ -71,5 +71,6 @@ async def colour_matches_reference(dut):
 def test_qcsr_colour(vectors_dir, direction):
     from qcsr_tbutil import RTL_DIR, run_cocotb
 
-    run_cocotb(f"qcsr_{direction}", "test_qcsr_colour", [RTL_DIR / f"qcsr_{direction}.sv"],
+    files = ["qcsr_const_mac.sv", "qcsr_valid_pipe.sv", f"qcsr_{direction}.sv"]
+    run_cocotb(f"qcsr_{direction}", "test_qcsr_colour", [RTL_DIR / f for f in files],
                extra_env={"QCSR_VECTORS": str(vectors_dir), "QCSR_DIRECTION": direction})  # fmt: skip

@@ -1,4 +1,4 @@
-"""Unit test of qcsr_requant (3-stage pipeline, shift decoded into registers) against
+"""Unit test of qcsr_requant (4-stage pipeline, shift decoded into registers) against
 fixedpoint.format.requantize for every shift the loader accepts (s in [-16, 48]: left shifts for
 s <= 0), ties, saturation at both ends and extreme accumulators, with and without ReLU (unsigned /
 signed 14-bit outputs)."""
@@ -42,12 +42,12 @@ async def requant_matches_reference(dut):
     from qcsr_tbutil import start_clock
 
     start_clock(dut)
-    lat = 3
+    lat = 4
     for s in range(-16, 49):
         accs = cases(s, rng)
         want = requantize(np.array(accs, dtype=np.int64), s, fmt)   # acc_frac = s, out frac 0
         dut.shift.value = s & 0x7F
-        for _ in range(2):                  # the decode registers follow the new shift
+        for _ in range(4):                  # the decode registers follow the new shift (3 stages)
             await FallingEdge(dut.clk)
         got = []
         for i in range(len(accs) + lat):

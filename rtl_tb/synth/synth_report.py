@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -52,15 +53,19 @@ def run_yosys(family: str, params: dict[str, int], top: str = "qcsr_top") -> tup
     work = work_dir(family, params)
     work.mkdir(parents=True, exist_ok=True)
     srcs = " ".join(str(p) for p in sorted(RTL.glob("*.sv")))
-    chp = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    # chparam -set before synth_xilinx (hierarchy -chparam and synth_xilinx -top re-elaborating the
+    # parameterised top trips an assertion in Yosys 0.5x: rtlil_bufnorm.cc modules_.count)
+    chp = "".join(f"chparam -set {k} {v} {top}\n" for k, v in params.items())
     script = work / "synth.ys"
     script.write_text(
         f"read_verilog -sv {srcs}\n"
-        f"hierarchy -check -top {top} {chp}\n"
+        f"{chp}"
+        f"hierarchy -check -top {top}\n"
         f"synth_xilinx -family {family} -top {top}\n"
         f"tee -o {work / 'stat.txt'} stat -top {top}\n"
         f"tee -q -o {work / 'stat.json'} stat -json -top {top}\n"
         f"tee -q -o {work / 'ltp.txt'} ltp -noff\n"
+        f"write_json {work / 'netlist.json'}\n"
     )
     t0 = time.time()
     subprocess.run([yosys_exe(), "-q", "-l", str(work / "synth.log"), str(script)], check=True)
@@ -201,23 +206,88 @@ def report(stat: dict, seconds: float, family: str, params: dict[str, str]) -> s
     return "\n".join(lines)
 
 
+XCZU7EV = {"LUT": 230_400, "FF": 460_800, "DSP": 1_728, "BRAM36 eq.": 312}
+V1 = {"LUT": 165_908, "FF": 196_589, "DSP": 2_606, "BRAM36 eq.": 175}     # v1 core, xcup (git history)
+DEFAULT_CONFIGS = ["xcup:FOLD=1", "xcup:FOLD=2", "xcup:FOLD=4", "xc7:FOLD=1", "xc7:FOLD=2", "xc7:FOLD=4"]
+
+
+def parse_config(text: str) -> tuple[str, dict[str, str]]:
+    family, _, rest = text.partition(":")
+    return family, dict(kv.split("=", 1) for kv in rest.split(",") if kv)
+
+
+def summary(results: list[tuple[str, dict, dict, float]]) -> str:
+    lines = [
+        "## Totals per configuration",
+        "",
+        "| family | parameters | LUT | FF | DSP | BRAM36 eq. | SRL | LUTRAM | CARRY | Yosys time |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for family, params, stat, seconds in results:
+        t = categorise(Counter({norm(k): v for k, v in stat["design"]["num_cells_by_type"].items()}))
+        p = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
+        lines.append(f"| {family} | {p} | {t['LUT']:,} | {t['FF']:,} | {t['DSP']:,} | {t['BRAM36 eq.']:g} | "
+                     f"{t['SRL']:,} | {t['LUTRAM']:,} | {t['CARRY']:,} | {seconds / 60:.1f} min |")
+    lines.append("")
+    lines += ["Share of an XCZU7EV (1,728 DSP48E2, 230,400 LUT, 460,800 FF, 312 RAMB36) and change against the "
+              "v1 core (one DSP per weight, adder trees, global clock enable; xcup: 165,908 LUT, 196,589 FF, "
+              "2,606 DSP, 175 RAMB36):", "",
+              "| family | parameters | DSP % | LUT % | FF % | BRAM % | LUT vs v1 | FF vs v1 |",
+              "|---|---|---|---|---|---|---|---|"]
+    for family, params, stat, _ in results:
+        t = categorise(Counter({norm(k): v for k, v in stat["design"]["num_cells_by_type"].items()}))
+        p = ", ".join(f"{k}={v}" for k, v in params.items()) or "defaults"
+        pct = {k: 100 * t[k] / XCZU7EV[k] for k in XCZU7EV}
+        lines.append(f"| {family} | {p} | {pct['DSP']:.0f} % | {pct['LUT']:.0f} % | {pct['FF']:.0f} % | "
+                     f"{pct['BRAM36 eq.']:.0f} % | {100 * (t['LUT'] / V1['LUT'] - 1):+.0f} % | "
+                     f"{100 * (t['FF'] / V1['FF'] - 1):+.0f} % |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
+    from concurrent.futures import ThreadPoolExecutor
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "resources.md")
-    ap.add_argument("--family", default="xcup")
-    ap.add_argument("--param", action="append", default=[], help="NAME=VALUE (chparam on qcsr_top)")
-    ap.add_argument("--reuse", action="store_true", help="report build/synth/stat.json without running Yosys")
+    ap.add_argument("--config", action="append",
+                    help="FAMILY:NAME=VALUE,... (default: FOLD 1, 2, 4 on xcup and xc7)")
+    ap.add_argument("--detail", default="xcup:FOLD=2", help="the configuration whose per-module table is written")
+    ap.add_argument("--jobs", type=int, default=2, help="Yosys runs side by side")
+    ap.add_argument("--reuse", action="store_true", help="report the runs in build/synth/ without running Yosys")
     ap.add_argument("--notes", type=Path, default=Path(__file__).with_name("resources_notes.md"),
                     help="hand-written analysis appended to the generated tables")
     a = ap.parse_args(argv)
-    params = dict(p.split("=", 1) for p in a.param)
-    work = work_dir(a.family, params)
-    if a.reuse:
-        stat = json.loads((work / "stat.json").read_text())
-        seconds = float((work / "seconds.txt").read_text()) if (work / "seconds.txt").exists() else 0.0
-    else:
-        stat, seconds = run_yosys(a.family, params)
-    text = report(stat, seconds, a.family, params)
+    configs = [parse_config(c) for c in (a.config or DEFAULT_CONFIGS)]
+
+    def one(cfg: tuple[str, dict]) -> tuple[str, dict, dict, float]:
+        family, params = cfg
+        work = work_dir(family, params)
+        if a.reuse or (work / "seconds.txt").exists() and os.environ.get("QCSR_SYNTH_REUSE"):
+            stat = json.loads((work / "stat.json").read_text())
+            seconds = float((work / "seconds.txt").read_text())
+        else:
+            stat, seconds = run_yosys(family, params)
+        print(f"{family} {params}: done in {seconds / 60:.1f} min", flush=True)
+        return family, params, stat, seconds
+
+    with ThreadPoolExecutor(max_workers=a.jobs) as pool:
+        results = list(pool.map(one, configs))
+    dfam, dpar = parse_config(a.detail)
+    detail = next((r for r in results if r[0] == dfam and r[1] == dpar), results[0])
+    head = [
+        "# qcsr RTL core: FPGA resources (Yosys)",
+        "",
+        "Generated by `make synth-report` (rtl_tb/synth/synth_report.py): Yosys `synth_xilinx -family <family>` "
+        "of `qcsr_top` (F=3, C=16, N=6, 3x3 depthwise, G=4, MAX_W=1920, MAX_H=1080 unless listed), hierarchy "
+        "kept, on this project's 2-core machine. Yosys counts cells only (no timing, no placement); "
+        "`-family xcup` maps DSP48E2, `-family xc7` DSP48E1 with its cascade packing, the closer proxy for what "
+        "Vivado does with LUTs and FFs. Logic depth and fanout: docs/timing.md (`make timing-report`).",
+        "",
+    ]
+    per_mod = report(detail[2], detail[3], detail[0], detail[1])
+    text = "\n".join(head) + summary(results) + "\n"
+    text += f"## Per module, {detail[0]}, " + ", ".join(f"{k}={v}" for k, v in detail[1].items())
+    text += per_mod.split("## Per module", 1)[1]
     if a.notes.exists():
         text += "\n" + a.notes.read_text()
     a.out.write_text(text)
