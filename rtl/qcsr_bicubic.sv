@@ -76,6 +76,13 @@ function automatic [SKW-1:0] times_w(input integer k);
     for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
 endfunction
 
+// the skip counts for this width, decoded once (registered: the sum is not on the clr path)
+logic [SKW-1:0] sk_e0 = '0, sk_c0 = '0;
+always_ff @(posedge clk) begin
+    sk_e0 <= times_w(DELAY_ROWS + 2);
+    sk_c0 <= sk_e0 + SKW'(2);
+end
+
 // ---------------------------------------------------------------- line buffer
 /* verilator lint_off UNUSEDSIGNAL */
 wire [(ROWS+1)*24-1:0] col;     // rows 0..DELAY_ROWS-1 are only the delay
@@ -110,7 +117,7 @@ logic [XW-1:0]  e_col = '0, c_col = '0;
 
 always_ff @(posedge clk) begin
     if (clr) begin
-        skip_e <= times_w(DELAY_ROWS + 2);
+        skip_e <= sk_e0;
         e_row <= '0; e_col <= '0;
     end else if (col_valid) begin
         if (skip_e != 0) begin
@@ -180,7 +187,7 @@ logic [XW-1:0]  h_col = '0;
 
 always_ff @(posedge clk) begin
     if (clr) begin
-        skip_c <= times_w(DELAY_ROWS + 2) + SKW'(2);
+        skip_c <= sk_c0;
         c_row <= '0; c_col <= '0;
         h_valid <= 1'b0;
     end else begin

@@ -18,10 +18,10 @@
  * A good packet sets `pending`; s_axis_tready (a register) stays low while a packet is
  * pending or being loaded, so a later packet waits.  qcsr_framer pulses `commit` when no
  * frame is in flight: the small values switch at once and the RAM is read out serially
- * into the active weight chain, one weight per cycle (NW + 2 cycles, `busy`), so after
- * the load weight k sits at act_weights[k*WB +: WB].  The chain's shift enable is
- * registered once per segment of SEG weights, so no enable net drives more than
- * SEG*WB flip-flops.
+ * into the active weight chain, one weight per cycle (NW + 3 cycles, `busy`), so after
+ * the load weight k sits at act_weights[k*WB +: WB].  The chain is cut into segments of
+ * SEG weights, each fed from the RAM and shifted only while its own weights are read, so
+ * no enable net drives more than SEG*WB flip-flops (2,560).
  */
 
 `resetall
@@ -222,7 +222,7 @@ localparam integer RAW = $clog2(NW + 1);
 
 logic [RAW-1:0] ra = '0;
 logic [WB-1:0]  rd_q = '0;
-(* keep = "true" *) logic [NSEG-1:0] en_seg = '0;     // one registered enable per segment
+logic [NSEG-1:0] en_seg = '0;     // segment s shifts while its own weights are read out
 
 always_ff @(posedge clk) begin
     if (rst) begin
@@ -230,7 +230,8 @@ always_ff @(posedge clk) begin
         ra <= '0;
         en_seg <= '0;
     end else begin
-        en_seg <= {NSEG{busy && 32'(ra) < NW}};
+        for (int g = 0; g < NSEG; g = g + 1)
+            en_seg[g] <= busy && 32'(ra) >= g * SEG && 32'(ra) < ((g + 1) * SEG < NW ? (g + 1) * SEG : NW);
         if (commit && pending) begin
             busy <= 1'b1;
             ra <= '0;
@@ -248,7 +249,7 @@ end
 genvar gw;
 for (gw = 0; gw < NW; gw = gw + 1) begin : g_chain
     wire [WB-1:0] next_w;
-    if (gw == NW - 1) begin : g_top
+    if (gw == NW - 1 || gw % SEG == SEG - 1) begin : g_top     // the top of a segment: the RAM
         assign next_w = rd_q;
     end else begin : g_mid
         assign next_w = act_weights[(gw+1)*WB +: WB];

@@ -12,8 +12,8 @@
  *
  *   stage 1  v  = acc + rnd                                  one carry chain
  *   stage 2  t  = u >>> 8*hi (low OUT_W + 7 bits);           a 2-level mux
- *            ov = |((u ^ sign) & mask)                       AND-OR tree, no carry
- *   stage 3  y  = (t >>> lo)[OUT_W-1:0]                      an 8:1 mux
+ *            ov = |((u ^ sign) & mask)                       AND-OR in 6-bit groups, no carry
+ *   stage 3  y  = (t >>> lo)[OUT_W-1:0]                      an 8:1 mux; the OR of the groups
  *   stage 4  q  = ov ? limit : y                             saturation (1 LUT level)
  *
  * mask marks the bits of u that must equal the sign (signed output: from bit s + 16 +
@@ -82,9 +82,12 @@ end
 wire signed [UW-1:0] u = {v1, 16'd0};
 wire signed [UW+8*(2**HIW)-1:0] u_ext = {{(8*(2**HIW)){u[UW-1]}}, u};
 
+localparam integer NG = (UW + 5) / 6;     // overflow test in groups of 6 bits, ORed in stage 3
 logic [TW-1:0] t2 = '0;
-logic          ov2 = 1'b0;
+logic [NG-1:0] ov2 = '0;
 logic          sg2 = 1'b0;
+wire  [UW-1:0]  ovx = (u ^ {UW{u[UW-1]}}) & d_mask;
+wire  [6*NG-1:0] ovb = (6*NG)'(ovx);
 
 // the coarse shift as a one-hot multiplexer over the few possible amounts (not a barrel shifter)
 logic [TW-1:0] t2_n;
@@ -95,7 +98,7 @@ end
 
 always_ff @(posedge clk) begin
     t2 <= t2_n;
-    ov2 <= |((u ^ {UW{u[UW-1]}}) & d_mask);
+    for (int g = 0; g < NG; g = g + 1) ov2[g] <= |ovb[6*g +: 6];
     sg2 <= u[UW-1];
 end
 
@@ -111,7 +114,7 @@ logic             sg3 = 1'b0;
 
 always_ff @(posedge clk) begin
     y3 <= t3;
-    ov3 <= ov2;
+    ov3 <= |ov2;
     sg3 <= sg2;
 end
 

@@ -11,14 +11,15 @@
  *   stage 1  a = Y_N << yn_lshift, b = Y_c << res_lshift       shifters (static amounts)
  *   stage 2  a + b                                              one carry chain
  *   stage 3  + 2^(out_shift-1)                                  one carry chain
- *   stage 4  the 8 result bits (shift by out_shift) and the clip flags (mask of the bits above
- *            out_shift + 7, sign)
- *   stage 5  clip multiplexer
+ *   stage 4  coarse shift (14 + a multiple of 4), the clip flags in 6-bit groups (a mask of the
+ *            bits above out_shift + 7, the sign)
+ *   stage 5  fine shift (0..3), the OR of the groups
+ *   stage 6  clip multiplexer
  *
  * The shift amounts are static during a frame; the rounding constant and the mask are
  * decoded into registers.  Widths: Y_N is 24 bits signed, yn_lshift <= 18; Y_c is AB bits
  * signed, res_lshift <= 30; the sum fits 47 bits signed, SW = 48 is used.  out_ycc packs
- * pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 5 cycles.
+ * pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 6 cycles.
  *
  * The CNN and the bicubic path are aligned by constant delays in qcsr_top; the
  * simulation-only check below stops the simulation if they ever disagree.
@@ -57,31 +58,43 @@ module qcsr_residual #(
 
 localparam integer SW = 48;
 
-// static decode: rounding constant, bits that must be zero for Y_f <= 255
+// static decode: rounding constant, bits that must be zero for Y_f <= 255, the shift split into
+// a coarse (multiple of 4 above 14) and a fine part; two register stages, so none is a long path
+logic [4:0]    o14 = '0;            // out_shift - 14, 0 .. 18
+logic [5:0]    om1 = '0, op8 = '0;
 logic [SW-1:0] d_half = '0;
 logic [SW-1:0] d_mask = '0;
+logic [2:0]    d_hi = '0;
+logic [1:0]    d_lo = '0;
 always_ff @(posedge clk) begin
-    d_half <= SW'(1) << (out_shift - 1'b1);
-    d_mask <= {SW{1'b1}} << (out_shift + 6'd8);
+    o14 <= 5'(out_shift - 6'd14);
+    om1 <= out_shift - 6'd1;
+    op8 <= out_shift + 6'd8;
+    d_half <= SW'(1) << om1;
+    d_mask <= {SW{1'b1}} << op8;
+    d_hi <= o14[4:2];
+    d_lo <= o14[1:0];
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [5:0] vp;
+wire [6:0] vp;
 /* verilator lint_on UNUSEDSIGNAL */
-qcsr_valid_pipe #(.DEPTH(5)) vp_inst (.clk(clk), .in_valid(bic_valid), .tap(vp));
-assign out_valid = vp[5];
+qcsr_valid_pipe #(.DEPTH(6)) vp_inst (.clk(clk), .in_valid(bic_valid), .tap(vp));
+assign out_valid = vp[6];
 
 // chroma and position ride along
 wire [4*16-1:0] c_d;
-qcsr_pipe #(.DW(4*16), .DEPTH(4)) c_pipe (
+qcsr_pipe #(.DW(4*16), .DEPTH(5)) c_pipe (
     .clk(clk),
     .in_data({bic_cr[31:24], bic_cb[31:24], bic_cr[23:16], bic_cb[23:16],
               bic_cr[15:8], bic_cb[15:8], bic_cr[7:0], bic_cb[7:0]}),
     .out_data(c_d)
 );
 wire [YW+XW-1:0] pos_d;
-qcsr_pipe #(.DW(YW + XW), .DEPTH(4)) pos_pipe (.clk(clk), .in_data({bic_row, bic_col}), .out_data(pos_d));
+qcsr_pipe #(.DW(YW + XW), .DEPTH(5)) pos_pipe (.clk(clk), .in_data({bic_row, bic_col}), .out_data(pos_d));
 always_ff @(posedge clk) {out_row, out_col} <= pos_d;
+
+localparam integer NG = SW / 6;
 
 genvar gi;
 for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
@@ -94,16 +107,34 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
         s2 <= a1 + b1;
         s3 <= s2 + $signed(d_half);
     end
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [SW-1:0] t = s3 >> out_shift;   // 8 result bits (ov covers the rest)
-    /* verilator lint_on UNUSEDSIGNAL */
-    logic       neg4 = 1'b0, ov4 = 1'b0;
-    logic [7:0] t4 = '0;
+    // stage 4: coarse shift by 14 + 4*hi (11 bits kept), overflow in 6-bit groups
+    logic [10:0]   t4 = '0;
+    logic [NG-1:0] ov4 = '0;
+    logic          neg4 = 1'b0;
+    logic [10:0]   t4_n;
+    always_comb begin
+        t4_n = s3[14 +: 11];
+        for (int h = 1; h <= 4; h = h + 1) if (32'(d_hi) == h) t4_n = s3[14 + 4*h +: 11];
+    end
+    wire [SW-1:0] ovb = s3 & d_mask;
     always_ff @(posedge clk) begin
+        t4 <= t4_n;
         neg4 <= s3[SW-1];
-        ov4 <= |(s3 & d_mask);
-        t4 <= t[7:0];
-        out_ycc[gi*24 +: 24] <= {c_d[gi*16 +: 16], neg4 ? 8'd0 : ov4 ? 8'd255 : t4};
+        for (int g = 0; g < NG; g = g + 1) ov4[g] <= |ovb[6*g +: 6];
+    end
+    // stage 5: fine shift by lo, the OR of the groups; stage 6: clip
+    logic [7:0] t5_n;
+    always_comb begin
+        t5_n = t4[0 +: 8];
+        for (int l = 1; l < 4; l = l + 1) if (32'(d_lo) == l) t5_n = t4[l +: 8];
+    end
+    logic [7:0] t5 = '0;
+    logic       neg5 = 1'b0, ov5 = 1'b0;
+    always_ff @(posedge clk) begin
+        t5 <= t5_n;
+        neg5 <= neg4;
+        ov5 <= |ov4;
+        out_ycc[gi*24 +: 24] <= {c_d[gi*16 +: 16], neg5 ? 8'd0 : ov5 ? 8'd255 : t5};
     end
 end
 

@@ -42,6 +42,9 @@ function automatic [SKW-1:0] times_w(input integer k);
     for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
 endfunction
 
+logic [SKW-1:0] sk0 = '0;       // the skip count for this width, decoded once
+always_ff @(posedge clk) sk0 <= times_w(ROWS);
+
 qcsr_line_buffer #(
     .DW(DW), .ROWS(ROWS), .MAX_W(MAX_W), .XW(XW)
 ) lb_inst (
@@ -51,7 +54,7 @@ qcsr_line_buffer #(
 always_ff @(posedge clk) begin
     if (clr) begin
         col_valid <= 1'b0;
-        skip <= times_w(ROWS);
+        skip <= sk0;
     end else begin
         col_valid <= in_valid;
         if (col_valid && skip != 0) skip <= skip - 1'b1;

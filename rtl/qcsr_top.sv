@@ -95,7 +95,7 @@ localparam integer BIC_PATH = ((BIC_XSLOTS > 0) ? 1 : 0) + 15;     // qcsr_bicub
 localparam integer BIC_PAD = (CNN_PATH > BIC_PATH) ? CNN_PATH - BIC_PATH : 0;
 localparam integer CNN_PAD = (BIC_PATH > CNN_PATH) ? BIC_PATH - CNN_PATH : 0;
 // slot -> reorder writer, and the drain after an abandon (every slot in flight has left)
-localparam integer CORE_CYC = 7 + ((CNN_PATH > BIC_PATH) ? CNN_PATH : BIC_PATH) + 5 + 7;
+localparam integer CORE_CYC = 7 + ((CNN_PATH > BIC_PATH) ? CNN_PATH : BIC_PATH) + 6 + 7;
 localparam integer DRAIN = CORE_CYC + 16;
 
 // unused inputs (TKEEP/TSTRB are ignored by the contract)

@@ -103,6 +103,9 @@ always_ff @(posedge clk) begin
     for (int d = 0; d <= RW; d = d + 1) wmd[d*(XW+1) +: XW+1] <= {1'b0, width} - (XW+1)'(d);
 end
 
+logic [SKW-1:0] sk0 = '0;       // the skip count for this width, decoded once
+always_ff @(posedge clk) sk0 <= times_w(RH) + SKW'(RW);
+
 // position of the next centre, and how many columns to skip before the first one
 logic [SKW-1:0] skip = '0;
 logic [YW-1:0]  pos_r = '0;
@@ -122,7 +125,7 @@ end
 
 always_ff @(posedge clk) begin
     if (clr) begin
-        skip <= times_w(RH) + SKW'(RW);
+        skip <= sk0;
         pos_r <= '0;
         pos_c <= '0;
         out_valid <= 1'b0;

@@ -376,8 +376,8 @@ def unpack(value: int, width: int, count: int, signed: bool = False) -> list[int
 async def drive_slots(dut, inputs: list[int], n_out: int, outputs: list[str], idle_prob: float = 0.0,
                       seed: int = 0, max_cycles: int | None = None, data: str = "in_data",
                       fold: int = 1, drain: int = 300) -> list[tuple]:
-    """Drive a slot-stream module (clk, clr, in_valid, in_data; docs/ARCHITECTURE.md section 4): a
-    clr pulse, then one slot (an in_valid pulse, in_data held until the next slot) at most every `fold`
+    """Drive a slot-stream module (clk, clr, in_valid, in_data; docs/ARCHITECTURE.md section 4): four
+    cycles for the static inputs to settle (the cores decode them into registers), a clr pulse, then one slot (an in_valid pulse, in_data held until the next slot) at most every `fold`
     cycles, zeros after `inputs` (the flush), each slot delayed by random idle cycles with probability
     `idle_prob`. Returns the values of `outputs` (signal names) in the first `n_out` cycles whose
     out_valid is 1. Bounded by `max_cycles` (default 20x the stream)."""
@@ -390,6 +390,8 @@ async def drive_slots(dut, inputs: list[int], n_out: int, outputs: list[str], id
     sig_in = getattr(dut, data)
     has_clr = "clr" in {h._name for h in dut}
     dut.in_valid.value = 0
+    for _ in range(4):      # the static inputs (width, height, shift) reach their decode registers
+        await RisingEdge(dut.clk)
     if has_clr:
         dut.clr.value = 1
     await RisingEdge(dut.clk)
