@@ -377,10 +377,11 @@ async def drive_slots(dut, inputs: list[int], n_out: int, outputs: list[str], id
                       seed: int = 0, max_cycles: int | None = None, data: str = "in_data",
                       fold: int = 1, drain: int = 300) -> list[tuple]:
     """Drive a slot-stream module (clk, clr, in_valid, in_data; docs/ARCHITECTURE.md section 4): four
-    cycles for the static inputs to settle (the cores decode them into registers), a clr pulse, then one slot (an in_valid pulse, in_data held until the next slot) at most every `fold`
-    cycles, zeros after `inputs` (the flush), each slot delayed by random idle cycles with probability
-    `idle_prob`. Returns the values of `outputs` (signal names) in the first `n_out` cycles whose
-    out_valid is 1. Bounded by `max_cycles` (default 20x the stream)."""
+    cycles for the static inputs to settle (the cores decode them into registers), a clr pulse, then one
+    slot (an in_valid pulse, in_data held until the next slot) at most every `fold` cycles, zeros after
+    `inputs` (the flush), each slot delayed by random idle cycles with probability `idle_prob`. Returns
+    the values of `outputs` (signal names) in the first `n_out` cycles whose out_valid is 1. Bounded by
+    `max_cycles` (default 20x the stream)."""
     import random
 
     from cocotb.triggers import FallingEdge, RisingEdge

@@ -118,7 +118,9 @@ def categorise(c: Counter) -> dict[str, float]:
 
 
 def short(m: str) -> str:
-    return m.split("\\")[-1]
+    """A module's base name: `$paramod$<hash>\\qcsr_pipe` and `$paramod\\qcsr_pipe\\DEPTH=...` -> qcsr_pipe."""
+    parts = [p for p in m.split("\\") if p and "=" not in p and not p.startswith("$paramod")]
+    return parts[-1] if parts else m
 
 
 def labels(subs: dict[str, Counter], tot: dict[str, Counter], top: str) -> tuple[dict[str, str], Counter]:
@@ -146,7 +148,7 @@ def labels(subs: dict[str, Counter], tot: dict[str, Counter], top: str) -> tuple
             text = "tail (qcsr_pw_stage, grouped)" if count[m] == 1 else "pointwise layer (qcsr_pw_stage)"
         elif name in ("qcsr_window", "qcsr_line_buffer") and p:
             text = f"&nbsp;&nbsp;{name} of {label(p).replace('&nbsp;', '').split(' (')[0]}"
-        elif name in ("qcsr_mac_array", "qcsr_requant", "qcsr_pipe", "qcsr_valid_pipe") and p:
+        elif name in ("qcsr_mac_array", "qcsr_requant", "qcsr_pipe", "qcsr_valid_pipe", "qcsr_const_mac") and p:
             text = f"&nbsp;&nbsp;{name} of {label(p).replace('&nbsp;', '').split(' (')[0]}"
         else:
             text = name
