@@ -70,18 +70,10 @@ always_ff @(posedge clk) begin
     wm2 <= width - XW'(2);
 end
 
-// k * width for a constant k, as shift-and-add (a `*` would infer a DSP)
-function automatic [SKW-1:0] times_w(input integer k);
-    times_w = '0;
-    for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
-endfunction
-
 // the skip counts for this width, decoded once (registered: the sum is not on the clr path)
-logic [SKW-1:0] sk_e0 = '0, sk_c0 = '0;
-always_ff @(posedge clk) begin
-    sk_e0 <= times_w(DELAY_ROWS + 2);
-    sk_c0 <= sk_e0 + SKW'(2);
-end
+wire [SKW-1:0] sk_e0, sk_c0;
+qcsr_times_width #(.XW(XW), .YW(SKW), .K(DELAY_ROWS + 2))         ske_inst (.clk(clk), .width(width), .y(sk_e0));
+qcsr_times_width #(.XW(XW), .YW(SKW), .K(DELAY_ROWS + 2), .ADD(2)) skc_inst (.clk(clk), .width(width), .y(sk_c0));
 
 // ---------------------------------------------------------------- line buffer
 /* verilator lint_off UNUSEDSIGNAL */

@@ -43,7 +43,6 @@ module qcsr_out_reorder #(
     input  wire [XW-1:0]    in_col,
     input  wire [4*24-1:0]  in_pix,       // HR pixel (2r+dy, 2c+dx) at [(2dy+dx)*24 +: 24], UG934
     output logic [1:0]      freed,        // LR positions freed this cycle (registered)
-    output wire             wr_done,      // all `height` LR rows written
     output wire             rd_done,      // all beats of the frame issued
 
     output wire [95:0]      m_axis_tdata,
@@ -116,7 +115,6 @@ always_ff @(posedge clk) begin
     end
 end
 
-assign wr_done = (wr_row >= height);
 
 // ---------------------------------------------------------------- reader
 localparam integer FD = 4;

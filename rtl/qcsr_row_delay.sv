@@ -36,14 +36,8 @@ wire [(ROWS+1)*DW-1:0] col;     // only the oldest line is the output
 logic                  col_valid = 1'b0;
 logic [SKW-1:0]        skip = '0;
 
-// k * width for a constant k, as shift-and-add (a `*` would infer a DSP)
-function automatic [SKW-1:0] times_w(input integer k);
-    times_w = '0;
-    for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
-endfunction
-
-logic [SKW-1:0] sk0 = '0;       // the skip count for this width, decoded once
-always_ff @(posedge clk) sk0 <= times_w(ROWS);
+wire [SKW-1:0] sk0;             // the skip count for this width, decoded once
+qcsr_times_width #(.XW(XW), .YW(SKW), .K(ROWS)) sk0_inst (.clk(clk), .width(width), .y(sk0));
 
 qcsr_line_buffer #(
     .DW(DW), .ROWS(ROWS), .MAX_W(MAX_W), .XW(XW)

@@ -125,22 +125,15 @@ qcsr_cfg_loader #(
     .act_yn_lshift(yn_lshift), .act_res_lshift(res_lshift), .act_out_shift(out_shift)
 );
 
-// total slot lag for this width: ROWS*width + COLS (a constant multiple: shift-and-add)
-function automatic [LW-1:0] times_rows(input [XW-1:0] w);
-    times_rows = '0;
-    for (int b = 0; b < 8; b = b + 1) if (((ROWS >> b) & 1) != 0) times_rows = times_rows + (LW'(w) << b);
-endfunction
-logic [LW-1:0] lag = '0;
-always_ff @(posedge ap_clk) lag <= times_rows(width) + LW'(COLS);
+// total slot lag for this width: ROWS*width + COLS, decoded once
+wire [LW-1:0] lag;
+qcsr_times_width #(.XW(XW), .YW(LW), .K(ROWS), .ADD(COLS)) lag_inst (.clk(ap_clk), .width(width), .y(lag));
 
 // ---------------------------------------------------------------- framing, slots
 wire        slot_valid, clr, frame_live, rd_done, busy;
 wire [1:0]  freed;
 wire [23:0] slot_rgb;
 wire        err_nosof, err_early, err_late, err_event;
-/* verilator lint_off UNUSEDSIGNAL */
-wire        wr_done;
-/* verilator lint_on UNUSEDSIGNAL */
 
 qcsr_framer #(
     .FOLD(FOLD), .DRAIN(DRAIN), .MAX_W(MAX_W), .MAX_H(MAX_H), .XW(XW), .YW(YW), .LW(LW)
@@ -288,7 +281,7 @@ qcsr_out_reorder #(
     .clk(ap_clk), .rst(rst), .clr(clr), .width(width), .height(height),
     .rd_enable(frame_live),
     .in_valid(pos_valid), .in_row(hr_row), .in_col(hr_col), .in_pix(hr_rgb),
-    .freed(freed), .wr_done(wr_done), .rd_done(rd_done),
+    .freed(freed), .rd_done(rd_done),
     .m_axis_tdata(m_axis_video_TDATA), .m_axis_tvalid(m_axis_video_TVALID),
     .m_axis_tready(m_axis_video_TREADY), .m_axis_tuser(m_axis_video_TUSER[0]),
     .m_axis_tlast(m_axis_video_TLAST[0])

@@ -85,12 +85,6 @@ always_ff @(posedge clk) begin
     if (col_valid) win <= win_next;
 end
 
-// k * width for a constant k, as shift-and-add (a `*` would infer a DSP)
-function automatic [SKW-1:0] times_w(input integer k);
-    times_w = '0;
-    for (int i = 0; i < 8; i = i + 1) if (((k >> i) & 1) != 0) times_w = times_w + (SKW'(width) << i);
-endfunction
-
 // width - 1, decoded once (static during a frame): end-of-line tests are equalities, not adders
 logic [XW-1:0] wm1 = '0;
 always_ff @(posedge clk) wm1 <= width - 1'b1;
@@ -103,8 +97,8 @@ always_ff @(posedge clk) begin
     for (int d = 0; d <= RW; d = d + 1) wmd[d*(XW+1) +: XW+1] <= {1'b0, width} - (XW+1)'(d);
 end
 
-logic [SKW-1:0] sk0 = '0;       // the skip count for this width, decoded once
-always_ff @(posedge clk) sk0 <= times_w(RH) + SKW'(RW);
+wire [SKW-1:0] sk0;             // the skip count for this width, decoded once
+qcsr_times_width #(.XW(XW), .YW(SKW), .K(RH), .ADD(RW)) sk0_inst (.clk(clk), .width(width), .y(sk0));
 
 // position of the next centre, and how many columns to skip before the first one
 logic [SKW-1:0] skip = '0;

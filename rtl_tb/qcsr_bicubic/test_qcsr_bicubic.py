@@ -46,7 +46,7 @@ async def bicubic_matches_golden(dut):
 def test_qcsr_bicubic(vectors_dir, delay_rows):
     from qcsr_tbutil import RTL_DIR, run_cocotb
 
-    srcs = [RTL_DIR / f for f in ("qcsr_line_buffer.sv", "qcsr_pipe.sv", "qcsr_valid_pipe.sv", "qcsr_const_mac.sv",
-                                   "qcsr_bicubic.sv")]
+    srcs = [RTL_DIR / f for f in ("qcsr_times_width.sv", "qcsr_line_buffer.sv", "qcsr_pipe.sv", "qcsr_valid_pipe.sv",
+                                   "qcsr_const_mac.sv", "qcsr_bicubic.sv")]
     run_cocotb("qcsr_bicubic", "test_qcsr_bicubic", srcs, {"DELAY_ROWS": delay_rows, "MAX_W": 64, "MAX_H": 64},
                extra_env={"QCSR_VECTORS": str(vectors_dir)})  # fmt: skip

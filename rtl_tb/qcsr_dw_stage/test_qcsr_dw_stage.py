@@ -74,8 +74,8 @@ async def dw_stage_matches_golden(dut):
 def test_qcsr_dw_stage(vectors_dir, case, fold):
     from qcsr_tbutil import RTL_DIR, run_cocotb
 
-    files = ["qcsr_line_buffer.sv", "qcsr_window.sv", "qcsr_pipe.sv", "qcsr_valid_pipe.sv", "qcsr_requant.sv",
-             "qcsr_mac_array.sv", "qcsr_dw_stage.sv"]
+    files = ["qcsr_times_width.sv", "qcsr_line_buffer.sv", "qcsr_window.sv", "qcsr_pipe.sv", "qcsr_valid_pipe.sv",
+             "qcsr_requant.sv", "qcsr_mac_array.sv", "qcsr_dw_stage.sv"]
     params = dict(CASES[case], MAX_W=64, MAX_H=64, FOLD=fold)
     run_cocotb("qcsr_dw_stage", "test_qcsr_dw_stage", [RTL_DIR / f for f in files], params,
                extra_env={"QCSR_VECTORS": str(vectors_dir), "QCSR_CASE": case, "QCSR_FOLD": str(fold)})  # fmt: skip

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -264,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     def one(cfg: tuple[str, dict]) -> tuple[str, dict, dict, float]:
         family, params = cfg
         work = work_dir(family, params)
-        if a.reuse or (work / "seconds.txt").exists() and os.environ.get("QCSR_SYNTH_REUSE"):
+        if a.reuse:
             stat = json.loads((work / "stat.json").read_text())
             seconds = float((work / "seconds.txt").read_text())
         else:

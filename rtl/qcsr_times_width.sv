@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qcsr_times_width: y = K * width + ADD for constants K, ADD, as shift-and-add (a `*` by a
+ * constant lets synthesis infer a DSP), registered: width is static during a frame, so the
+ * sum is decoded once and never sits on the path of the counter it initialises.
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module qcsr_times_width #(
+    parameter integer XW = 11,
+    parameter integer YW = 16,      // output width
+    parameter integer K = 1,
+    parameter integer ADD = 0
+) (
+    input  wire           clk,
+    input  wire [XW-1:0]  width,
+    output logic [YW-1:0] y
+);
+
+logic [YW-1:0] sum;
+always_comb begin
+    sum = YW'(ADD);
+    for (int i = 0; i < 8; i = i + 1) if (((K >> i) & 1) != 0) sum = sum + (YW'(width) << i);
+end
+
+initial y = '0;
+always_ff @(posedge clk) y <= sum;
+
+endmodule
+
+`resetall
