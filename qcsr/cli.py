@@ -66,6 +66,7 @@ def cmd_train(a: argparse.Namespace) -> None:
         batch=a.batch,
         ranges=ranges,
         reparam=a.reparam,
+        ema=a.ema,
     )
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
@@ -221,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--reparam", type=int, default=0, metavar="E",
                    help="train re-parameterised linear branches (pointwise expansion E, e.g. 4) and write the "
                         "folded deployed network (default 0: off)")
+    t.add_argument("--ema", type=float, default=0.0, metavar="D",
+                   help="keep an exponential moving average of the deployed weights (per-iteration decay D, "
+                        "e.g. 0.999); validation and the model file use it (default 0: off)")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)

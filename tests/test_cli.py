@@ -306,3 +306,31 @@ def test_eval_set5_reproduces_the_shipped_results(name, datasets, tmp_path, caps
         assert got[cond]["psnr"] == pytest.approx(recorded[cond]["psnr"], abs=1e-6)
         assert got[cond]["ssim"] == pytest.approx(recorded[cond]["ssim"], abs=1e-6)
     assert got["clean"]["psnr"] > 33.66 + 1.0  # the published bicubic baseline, by a wide margin
+
+
+def test_weight_average_is_the_ema_of_the_trained_weights(tmp_path, image_sets, capsys):
+    """--ema D writes the running average of the deployed weights, not the last iterate; resume keeps it."""
+    from qcsr.model.network import ArchConfig, QCSRNet
+
+    a, b, c = tmp_path / "a.pt", tmp_path / "b.pt", tmp_path / "c.pt"
+    common = ["train", "--degradation", "bicubic", "--data", image_sets, "--threads", "1", "--steps", "20"]
+    assert run([*common, "--out", a], capsys)[0] == 0  # plain: the last iterate
+    assert run([*common, "--out", b, "--ema", "0.9"], capsys)[0] == 0
+    plain, (avg_net, prov) = load_model(a)[0].state_dict(), load_model(b)
+    avg = avg_net.state_dict()
+    assert prov["weight_average"]["ema_decay"] == 0.9
+    assert any(not torch.equal(plain[k], avg[k]) for k in plain)
+    # One update after 10 iterations (EMA_EVERY): average = d^10 * initial + (1 - d^10) * iterate 10.
+    torch.manual_seed(0)  # train() seeds with --seed (0) and then builds the network
+    init = QCSRNet(ArchConfig()).state_dict()
+    assert run([*common, "--out", c, "--ema", "0.9", "--stop-after", "10"], capsys)[0] == 0
+    ck = torch.load(c.with_name("c.pt.ckpt"), weights_only=False)
+    d = 0.9**10
+    for k, v in ck["ema"].items():
+        assert torch.allclose(v, d * init[k] + (1 - d) * ck["model"][k], atol=1e-7), k
+    assert run([*common, "--out", c, "--ema", "0.9", "--resume"], capsys)[0] == 0
+    resumed = load_model(c)[0].state_dict()
+    assert all(torch.equal(avg[k], resumed[k]) for k in avg)
+    bad = tmp_path / "bad.pt"
+    code, _, err = run([*common, "--out", bad, "--ema", "1.0"], capsys)
+    assert_clean_failure(code, err, "--ema", bad)
