@@ -20,7 +20,7 @@
  * edge row instead of the missing ones (per entering column, using that column's
  * own row), a window centred near the left or right edge takes the edge column.
  *
- * Latency: output position o appears 3 + 2*6 = 15 cycles after the slot that brought input
+ * Latency: output position o appears 4 + 2*6 = 16 cycles after the slot that brought input
  * sample o + (DELAY_ROWS + 2)*width + 2.  Only state (line buffer, register of vertical
  * results, positions) waits for slots; the filters (qcsr_const_mac, shift-and-add in 6
  * register stages, no DSP) run every cycle.
@@ -144,20 +144,31 @@ localparam integer CW = 3 * 2 * VW;    // one column of vertical results
 logic [5*CW-1:0] hreg = '0;
 wire  [CW-1:0]   vcol;
 
-wire [LAT:0] vsh;
-qcsr_valid_pipe #(.DEPTH(LAT)) vsh_inst (.clk(clk), .in_valid(col_valid), .tap(vsh));
+wire [LAT+1:0] vsh;
+qcsr_valid_pipe #(.DEPTH(LAT + 1)) vsh_inst (.clk(clk), .in_valid(col_valid), .tap(vsh));
 
 genvar gch, gk, gdy, gdx;
+// The window column (the line-buffer RAM output) and each tap's replication source are registered
+// first (free-running: both hold between slots), so the RAM's clock-to-out does not meet the
+// multiplexer and the filter's first adder in one cycle; the vertical results are one cycle later.
+logic [5*24-1:0] col_q = '0;     // the 5 window lines, oldest (offset -2) first
+logic [5*3-1:0]  src_q = '0;
+always_ff @(posedge clk) begin
+    col_q <= col[DELAY_ROWS*24 +: 5*24];
+    for (int k = 0; k < 5; k = k + 1) src_q[k*3 +: 3] <= rep(k, PW'(e_row), PW'(hm1), PW'(hm2));
+end
+
 for (gch = 0; gch < 3; gch = gch + 1) begin : g_vch
     wire [5*9-1:0] taps_r;      // 5 x 9-bit signed (0..255)
     for (gk = 0; gk < 5; gk = gk + 1) begin : g_tap
-        wire [2:0] src = rep(gk, PW'(e_row), PW'(hm1), PW'(hm2));
-        // tap k (offset k-2) of the window is line DELAY_ROWS + 4 - k above the newest sample;
-        // the edge substitution as a 5:1 multiplexer (an index expression would infer multipliers)
+        wire [2:0] src = src_q[gk*3 +: 3];
+        // tap k (offset k-2) of the window is line DELAY_ROWS + 4 - k above the newest sample
+        // (col_q line 4 - k); the edge substitution as a 5:1 multiplexer (an index expression
+        // would infer multipliers)
         logic [7:0] t;
         always_comb begin
-            t = col[(DELAY_ROWS + 4)*24 + gch*8 +: 8];
-            for (int j = 1; j < 5; j = j + 1) if (32'(src) == j) t = col[(DELAY_ROWS + 4 - j)*24 + gch*8 +: 8];
+            t = col_q[4*24 + gch*8 +: 8];
+            for (int j = 1; j < 5; j = j + 1) if (32'(src) == j) t = col_q[(4 - j)*24 + gch*8 +: 8];
         end
         assign taps_r[gk*9 +: 9] = {1'b0, t};
     end
@@ -169,7 +180,7 @@ for (gch = 0; gch < 3; gch = gch + 1) begin : g_vch
 end
 
 always_ff @(posedge clk) begin
-    if (vsh[LAT]) hreg <= {vcol, hreg[5*CW-1:CW]};
+    if (vsh[LAT + 1]) hreg <= {vcol, hreg[5*CW-1:CW]};
 end
 
 // ---------------------------------------------------------------- window centre, horizontal pass
@@ -184,7 +195,7 @@ always_ff @(posedge clk) begin
         h_valid <= 1'b0;
     end else begin
         h_valid <= 1'b0;
-        if (vsh[LAT]) begin
+        if (vsh[LAT + 1]) begin
             if (skip_c != 0) begin
                 skip_c <= skip_c - 1'b1;
             end else begin

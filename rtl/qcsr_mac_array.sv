@@ -116,13 +116,11 @@ for (gc = 0; gc < CP; gc = gc + 1) begin : g_chain
     assign acc[gc*ACC_W +: ACC_W] = p[K*ACC_W +: ACC_W];
 end
 
-// requantization (4 cycles), then each phase's channels into the output register
+// requantization (4 cycles; one shift decode for the CP lanes), then each phase's channels into the output register
 wire [CP*AB-1:0] q;
-for (gc = 0; gc < CP; gc = gc + 1) begin : g_rq
-    qcsr_requant #(.IN_W(ACC_W), .OUT_W(AB), .RELU(RELU)) rq_inst (
-        .clk(clk), .acc(acc[gc*ACC_W +: ACC_W]), .shift(shift), .q(q[gc*AB +: AB])
-    );
-end
+qcsr_requant #(.IN_W(ACC_W), .OUT_W(AB), .RELU(RELU), .LANES(CP)) rq_inst (
+    .clk(clk), .acc(acc), .shift(shift), .q(q)
+);
 
 // q of phase f is valid in cycle T0 + f + K + 6 (operand register 1, skew k, BREG/MREG/PREG
 // of the last tap, requant 4): phases 0 .. FOLD-2 wait in g_q, the last loads out_data.

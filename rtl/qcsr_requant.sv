@@ -22,6 +22,9 @@
  * Latency 4 cycles from acc to q; a new shift is usable 3 cycles after it changes (the
  * decode is three register stages, so it is no longer a path than the datapath's).
  * The config loader limits s to [-16, 48] (docs/ARCHITECTURE.md section 1).
+ *
+ * LANES accumulators share one shift (a layer's channels): the decode is built once and
+ * feeds every lane (fanout LANES), the datapath is replicated per lane.
  */
 
 `resetall
@@ -31,12 +34,13 @@
 module qcsr_requant #(
     parameter integer IN_W = 29,
     parameter integer OUT_W = 14,
-    parameter integer RELU = 0
+    parameter integer RELU = 0,
+    parameter integer LANES = 1
 ) (
-    input  wire              clk,
-    input  wire [IN_W-1:0]   acc,     // signed
-    input  wire [6:0]        shift,   // signed, static
-    output logic [OUT_W-1:0] q
+    input  wire                    clk,
+    input  wire [LANES*IN_W-1:0]   acc,     // signed, lane l at [l*IN_W +: IN_W]
+    input  wire [6:0]              shift,   // signed, static
+    output logic [LANES*OUT_W-1:0] q
 );
 
 localparam integer VW = IN_W + 1;          // acc + rnd
@@ -71,61 +75,66 @@ always_ff @(posedge clk) begin
     d_mask <= {UW{1'b1}} << sh_m;
 end
 
-// ---------------------------------------------------------------- stage 1: rounding add
-logic signed [VW-1:0] v1 = '0;
+genvar gl;
+for (gl = 0; gl < LANES; gl = gl + 1) begin : g_lane
 
-always_ff @(posedge clk) begin
-    v1 <= $signed({acc[IN_W-1], acc}) + $signed(d_rnd);
-end
+    // ---------------------------------------------------------------- stage 1: rounding add
+    logic signed [VW-1:0] v1 = '0;
 
-// ---------------------------------------------------------------- stage 2: coarse shift, overflow
-wire signed [UW-1:0] u = {v1, 16'd0};
-wire signed [UW+8*(2**HIW)-1:0] u_ext = {{(8*(2**HIW)){u[UW-1]}}, u};
+    always_ff @(posedge clk) begin
+        v1 <= $signed({acc[gl*IN_W + IN_W-1], acc[gl*IN_W +: IN_W]}) + $signed(d_rnd);
+    end
 
-localparam integer NG = (UW + 5) / 6;     // overflow test in groups of 6 bits, ORed in stage 3
-logic [TW-1:0] t2 = '0;
-logic [NG-1:0] ov2 = '0;
-logic          sg2 = 1'b0;
-wire  [UW-1:0]  ovx = (u ^ {UW{u[UW-1]}}) & d_mask;
-wire  [6*NG-1:0] ovb = (6*NG)'(ovx);
+    // ---------------------------------------------------------------- stage 2: coarse shift, overflow
+    wire signed [UW-1:0] u = {v1, 16'd0};
+    wire signed [UW+8*(2**HIW)-1:0] u_ext = {{(8*(2**HIW)){u[UW-1]}}, u};
 
-// the coarse shift as a one-hot multiplexer over the few possible amounts (not a barrel shifter)
-logic [TW-1:0] t2_n;
-always_comb begin
-    t2_n = u_ext[0 +: TW];
-    for (int h = 1; h <= SHMAX / 8; h = h + 1) if (32'(d_hi) == h) t2_n = u_ext[8*h +: TW];
-end
+    localparam integer NG = (UW + 5) / 6;     // overflow test in groups of 6 bits, ORed in stage 3
+    logic [TW-1:0] t2 = '0;
+    logic [NG-1:0] ov2 = '0;
+    logic          sg2 = 1'b0;
+    wire  [UW-1:0]  ovx = (u ^ {UW{u[UW-1]}}) & d_mask;
+    wire  [6*NG-1:0] ovb = (6*NG)'(ovx);
 
-always_ff @(posedge clk) begin
-    t2 <= t2_n;
-    for (int g = 0; g < NG; g = g + 1) ov2[g] <= |ovb[6*g +: 6];
-    sg2 <= u[UW-1];
-end
+    // the coarse shift as a one-hot multiplexer over the few possible amounts (not a barrel shifter)
+    logic [TW-1:0] t2_n;
+    always_comb begin
+        t2_n = u_ext[0 +: TW];
+        for (int h = 1; h <= SHMAX / 8; h = h + 1) if (32'(d_hi) == h) t2_n = u_ext[8*h +: TW];
+    end
 
-// ---------------------------------------------------------------- stage 3: fine shift
-logic [OUT_W-1:0] t3;               // an 8:1 multiplexer per result bit
-always_comb begin
-    t3 = t2[0 +: OUT_W];
-    for (int l = 1; l < 8; l = l + 1) if (32'(d_lo) == l) t3 = t2[l +: OUT_W];
-end
-logic [OUT_W-1:0] y3 = '0;
-logic             ov3 = 1'b0;
-logic             sg3 = 1'b0;
+    always_ff @(posedge clk) begin
+        t2 <= t2_n;
+        for (int g = 0; g < NG; g = g + 1) ov2[g] <= |ovb[6*g +: 6];
+        sg2 <= u[UW-1];
+    end
 
-always_ff @(posedge clk) begin
-    y3 <= t3;
-    ov3 <= |ov2;
-    sg3 <= sg2;
-end
+    // ---------------------------------------------------------------- stage 3: fine shift
+    logic [OUT_W-1:0] t3;               // an 8:1 multiplexer per result bit
+    always_comb begin
+        t3 = t2[0 +: OUT_W];
+        for (int l = 1; l < 8; l = l + 1) if (32'(d_lo) == l) t3 = t2[l +: OUT_W];
+    end
+    logic [OUT_W-1:0] y3 = '0;
+    logic             ov3 = 1'b0;
+    logic             sg3 = 1'b0;
 
-// ---------------------------------------------------------------- stage 4: saturation
-localparam logic [OUT_W-1:0] QMAX = (RELU != 0) ? {OUT_W{1'b1}} : {1'b0, {(OUT_W-1){1'b1}}};
-localparam logic [OUT_W-1:0] QMIN = (RELU != 0) ? '0 : {1'b1, {(OUT_W-1){1'b0}}};
+    always_ff @(posedge clk) begin
+        y3 <= t3;
+        ov3 <= |ov2;
+        sg3 <= sg2;
+    end
 
-always_ff @(posedge clk) begin
-    if (RELU != 0 && sg3) q <= '0;
-    else if (ov3) q <= sg3 ? QMIN : QMAX;
-    else q <= y3;
+    // ---------------------------------------------------------------- stage 4: saturation
+    localparam logic [OUT_W-1:0] QMAX = (RELU != 0) ? {OUT_W{1'b1}} : {1'b0, {(OUT_W-1){1'b1}}};
+    localparam logic [OUT_W-1:0] QMIN = (RELU != 0) ? '0 : {1'b1, {(OUT_W-1){1'b0}}};
+
+    always_ff @(posedge clk) begin
+        if (RELU != 0 && sg3) q[gl*OUT_W +: OUT_W] <= '0;
+        else if (ov3) q[gl*OUT_W +: OUT_W] <= sg3 ? QMIN : QMAX;
+        else q[gl*OUT_W +: OUT_W] <= y3;
+    end
+
 end
 
 endmodule

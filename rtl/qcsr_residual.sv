@@ -8,16 +8,17 @@
  *
  *   Y_f = clip(((Y_N << yn_lshift) + (Y_c << res_lshift) + 2^(out_shift-1)) >> out_shift, 0, 255)
  *
- *   stage 1  a = Y_N << yn_lshift, b = Y_c << res_lshift       shifters (static amounts)
- *   stage 2  a + b                                              one carry chain
+ *   stage 1  a = Y_N << 4*(yn_lshift/4), b = Y_c << 4*(res_lshift/4)   coarse shifts: an 8:1
+ *            multiplexer per bit over the few multiples of 4 (static amounts, decoded)
+ *   stage 2  (a << yn_lshift%4) + (b << res_lshift%4)          a 4:1 multiplexer, one carry chain
  *   stage 3  + 2^(out_shift-1)                                  one carry chain
  *   stage 4  coarse shift (14 + a multiple of 4), the clip flags in 6-bit groups (a mask of the
  *            bits above out_shift + 7, the sign)
  *   stage 5  fine shift (0..3), the OR of the groups
  *   stage 6  clip multiplexer
  *
- * The shift amounts are static during a frame; the rounding constant and the mask are
- * decoded into registers.  Widths: Y_N is 24 bits signed, yn_lshift <= 18; Y_c is AB bits
+ * The shift amounts are static during a frame; the rounding constant, the mask and the
+ * coarse/fine split of every shift are decoded into registers.  Widths: Y_N is 24 bits signed, yn_lshift <= 18; Y_c is AB bits
  * signed, res_lshift <= 30; the sum fits 47 bits signed, SW = 48 is used.  out_ycc packs
  * pixel 2*dy + dx as [7:0] Y, [15:8] Cb, [23:16] Cr.  Latency 6 cycles.
  *
@@ -66,7 +67,13 @@ logic [SW-1:0] d_half = '0;
 logic [SW-1:0] d_mask = '0;
 logic [2:0]    d_hi = '0;
 logic [1:0]    d_lo = '0;
+logic [2:0]    a_hi = '0, b_hi = '0;    // yn_lshift / 4, res_lshift / 4
+logic [1:0]    a_lo = '0, b_lo = '0;    // the remainders
 always_ff @(posedge clk) begin
+    a_hi <= yn_lshift[4:2];
+    a_lo <= yn_lshift[1:0];
+    b_hi <= res_lshift[4:2];
+    b_lo <= res_lshift[1:0];
     o14 <= 5'(out_shift - 6'd14);
     om1 <= out_shift - 6'd1;
     op8 <= out_shift + 6'd8;
@@ -101,10 +108,25 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
     wire signed [SW-1:0] yn = SW'($signed(bic_yn[gi*24 +: 24]));
     wire signed [SW-1:0] yc = SW'($signed(cnn_tail[gi*AB +: AB]));
     logic signed [SW-1:0] a1 = '0, b1 = '0, s2 = '0, s3 = '0;
+    logic signed [SW-1:0] a1_n, b1_n, a2_n, b2_n;
+    always_comb begin
+        a1_n = yn;
+        b1_n = yc;
+        for (int h = 1; h < 8; h = h + 1) begin
+            if (32'(a_hi) == h) a1_n = yn <<< (4*h);
+            if (32'(b_hi) == h) b1_n = yc <<< (4*h);
+        end
+        a2_n = a1;
+        b2_n = b1;
+        for (int l = 1; l < 4; l = l + 1) begin
+            if (32'(a_lo) == l) a2_n = a1 <<< l;
+            if (32'(b_lo) == l) b2_n = b1 <<< l;
+        end
+    end
     always_ff @(posedge clk) begin
-        a1 <= yn <<< yn_lshift;
-        b1 <= yc <<< res_lshift;
-        s2 <= a1 + b1;
+        a1 <= a1_n;
+        b1 <= b1_n;
+        s2 <= a2_n + b2_n;
         s3 <= s2 + $signed(d_half);
     end
     // stage 4: coarse shift by 14 + 4*hi (11 bits kept), overflow in 6-bit groups

@@ -91,7 +91,7 @@ localparam integer CNN_XSLOTS = COLS - CNN_COLS;           // slot delay after t
 // Cycle latencies (free-running pipelines), from the colour converter's output:
 localparam integer CNN_CYC = (FOLD + F*F + 8) + N*(FOLD + KH*KW + 8) + N*(FOLD + C + 6) + (FOLD + C/G + 6);
 localparam integer CNN_PATH = CNN_CYC + ((CNN_DELAY_ROWS > 0) ? 1 : 0) + ((CNN_XSLOTS > 0) ? 1 : 0);
-localparam integer BIC_PATH = ((BIC_XSLOTS > 0) ? 1 : 0) + 15;     // qcsr_bicubic: 3 + 2 x 6
+localparam integer BIC_PATH = ((BIC_XSLOTS > 0) ? 1 : 0) + 16;     // qcsr_bicubic: 4 + 2 x 6
 localparam integer BIC_PAD = (CNN_PATH > BIC_PATH) ? CNN_PATH - BIC_PATH : 0;
 localparam integer CNN_PAD = (BIC_PATH > CNN_PATH) ? BIC_PATH - CNN_PATH : 0;
 // slot -> reorder writer, and the drain after an abandon (every slot in flight has left)

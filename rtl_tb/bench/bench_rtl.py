@@ -44,7 +44,7 @@ def model_cycles(w: int, h: int, F=3, C=16, N=6, KH=3, KW=3, G=4, FOLD=1) -> dic
     lag = rows * w + cols                                     # slots before the first output position
     cnn_cyc = (FOLD + F * F + 8) + N * (FOLD + KH * KW + 8) + N * (FOLD + C + 6) + (FOLD + C // G + 6)
     cnn_path = cnn_cyc + (1 if rows > cnn_rows else 0) + (1 if cols > cnn_cols else 0)
-    bic_path = (1 if cols > 2 else 0) + 15                    # qcsr_bicubic: 3 + 2 x 6
+    bic_path = (1 if cols > 2 else 0) + 16                    # qcsr_bicubic: 4 + 2 x 6
     core = 7 + max(cnn_path, bic_path) + 6 + 7                # slot -> reorder writer (cycles)
     beats = 2 * ((2 * w + 3) // 4)                            # both HR rows of one LR row
     start = 5                                                 # SOF accept .. first slot valid

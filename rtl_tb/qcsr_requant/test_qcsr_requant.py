@@ -1,7 +1,8 @@
 """Unit test of qcsr_requant (4-stage pipeline, shift decoded into registers) against
 fixedpoint.format.requantize for every shift the loader accepts (s in [-16, 48]: left shifts for
 s <= 0), ties, saturation at both ends and extreme accumulators, with and without ReLU (unsigned /
-signed 14-bit outputs)."""
+signed 14-bit outputs); LANES = 2 checks that lanes sharing one shift decode stay independent
+(each lane gets its own rotation of the accumulator sequence)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ async def requant_matches_reference(dut):
     from qcsr.fixedpoint.format import FixedFormat, requantize
 
     relu = int(os.environ["QCSR_RELU"])
+    lanes = int(os.environ["QCSR_LANES"])
     fmt = FixedFormat(14, 0, not relu)
     rng = np.random.default_rng(3)
     n = 0
@@ -49,23 +51,30 @@ async def requant_matches_reference(dut):
         dut.shift.value = s & 0x7F
         for _ in range(4):                  # the decode registers follow the new shift (3 stages)
             await FallingEdge(dut.clk)
-        got = []
+        seqs = [accs[l:] + accs[:l] for l in range(lanes)]   # lane l: the sequence rotated by l
+        wants = [want[l:].tolist() + want[:l].tolist() for l in range(lanes)]
+        got: list[list[int]] = [[] for _ in range(lanes)]
+        mask = (1 << IN_W) - 1
         for i in range(len(accs) + lat):
             if i < len(accs):
-                dut.acc.value = accs[i] & ((1 << IN_W) - 1)
+                dut.acc.value = sum((seqs[l][i] & mask) << (l * IN_W) for l in range(lanes))
             await FallingEdge(dut.clk)
-            if i >= lat - 1 and len(got) < len(accs):
-                q = int(dut.q.value)
-                got.append(q - (1 << 14) if (not relu and q >> 13) else q)
-        for a, g, w in zip(accs, got, want, strict=True):
-            assert g == int(w), f"relu={relu} s={s} acc={a}: core {g}, reference {int(w)}"
-            n += 1
-    dut._log.info("relu=%d: %d accumulator/shift pairs exact", relu, n)
+            if i >= lat - 1 and len(got[0]) < len(accs):
+                qv = int(dut.q.value)
+                for l in range(lanes):
+                    q = (qv >> (14 * l)) & 0x3FFF
+                    got[l].append(q - (1 << 14) if (not relu and q >> 13) else q)
+        for l in range(lanes):
+            for a, g, w in zip(seqs[l], got[l], wants[l], strict=True):
+                assert g == int(w), f"relu={relu} s={s} lane {l} acc={a}: core {g}, reference {int(w)}"
+                n += 1
+    dut._log.info("relu=%d lanes=%d: %d accumulator/shift pairs exact", relu, lanes, n)
 
 
-@pytest.mark.parametrize("relu", [0, 1])
-def test_qcsr_requant(relu):
+@pytest.mark.parametrize("relu,lanes", [(0, 1), (1, 1), (0, 2)])
+def test_qcsr_requant(relu, lanes):
     from qcsr_tbutil import RTL_DIR, run_cocotb
 
     run_cocotb("qcsr_requant", "test_qcsr_requant", [RTL_DIR / "qcsr_requant.sv"],
-               {"IN_W": IN_W, "OUT_W": 14, "RELU": relu}, extra_env={"QCSR_RELU": str(relu)})  # fmt: skip
+               {"IN_W": IN_W, "OUT_W": 14, "RELU": relu, "LANES": lanes},
+               extra_env={"QCSR_RELU": str(relu), "QCSR_LANES": str(lanes)})  # fmt: skip
