@@ -1,12 +1,16 @@
-// qcsr_bicubic.h -- fixed-point x2 bicubic (Keys a = -0.5, fixedpoint/bicubic.py), separable:
-// a vertical 5-tap filter on a column of the shared input line buffer (both output phases, all
-// three of Y, Cb, Cr), a column delay that aligns it with the CNN, then a horizontal 5-tap filter.
+// qcsr_bicubic.h -- fixed-point x2 bicubic (Keys a = -0.5, fixedpoint/bicubic.py; RTL
+// qcsr_bicubic), separable: a vertical 5-tap filter on the column entering the window (both output
+// phases, all three of Y, Cb, Cr), a register of vertical results, then a horizontal 5-tap filter.
+// Late computation (ARCHITECTURE.md 4.3): the process's own line buffer keeps ROWS + 2 lines, so
+// its output for position o appears in iteration o + LAG (LAG = ROWS * W + COLS), exactly where the
+// CNN's does; the register of vertical results is COLS + 3 long (the last 5 are the window).
 // Borders replicate the edge sample: the taps that fall outside the frame select the edge tap.
 // Luma keeps the exact 14-fraction-bit Y_N for the residual add; chroma is rounded half up
 // (+2^13 >> 14) and clipped to [0, 255].
 #ifndef QCSR_BICUBIC_H_
 #define QCSR_BICUBIC_H_
 
+#include "qcsr_csim.h"
 #include "qcsr_params.h"
 
 namespace qcsr {
@@ -15,7 +19,8 @@ namespace qcsr {
 static const int BIC_TAPS[2][5] = {{-3, 29, 111, -9, 0}, {0, -9, 111, 29, -3}};
 
 struct bicubic_config {
-    static const int L = arch::BIC_COL_DELAY + 5;  // horizontal window incl. the alignment delay
+    static const int NB = arch::BIC_ROWS;   // lines held above the entering sample
+    static const int L = arch::COLS + 3;    // register of vertical results (window: the oldest 5)
 };
 
 struct bic_col_t {
@@ -104,6 +109,82 @@ BicHpy:
             cr[py][px] = rr < 0 ? u8_t(0) : (rr > 255 ? u8_t(255) : u8_t(rr));
         }
     }
+}
+
+// Dataflow process: H * W + LAG iterations; `dead` of an output is set once any input up to the
+// newest one it depends on was dead (an abandoned frame).
+template <class A>
+void bicubic(hls::stream<ycc_tok_t>& in, const xdim_t W, const hdim_t H, hls::stream<bic_tok_t>& out) {
+#pragma HLS INLINE off
+    const int NB = bicubic_config::NB, L = bicubic_config::L;
+    ycc_t lb[arch::MAX_W][NB];  // lb[x][r]: the sample r + 1 lines above, column x
+#pragma HLS ARRAY_RESHAPE variable = lb complete dim = 2
+#pragma HLS BIND_STORAGE variable = lb type = ram_s2p impl = bram
+#pragma HLS DEPENDENCE variable = lb type = inter direction = RAW dependent = true distance = arch::MIN_W
+    bic_col_t hwin[L];
+#pragma HLS ARRAY_PARTITION variable = hwin complete dim = 0
+    const step_t n = step_t(W) * H;
+    const step_t lag = step_t(arch::ROWS) * W + arch::COLS;
+    xdim_t xi = 0, xo = 0;
+    row_t yi = 0, yo = 0;
+    bool dead = false;
+BicPixels:
+    for (step_t i = 0; i < n + lag; i++) {
+#pragma HLS PIPELINE II = arch::FOLD
+        ycc_t cur = 0;
+        if (i < n) {
+            const ycc_tok_t t = in.read();
+            cur = t.ycc;
+            dead = dead || t.dead;
+        }
+        ycc_t old[NB];
+        for (int r = 0; r < NB; r++) old[r] = lb[xi][r];
+        // vertical taps of the entering column (centre row yi - ROWS): LR rows d - 2, i.e. ROWS + 2 - d
+        // lines above the entering sample
+        ycc_t rows[5];
+        for (int d = 0; d < 5; d++) {
+            const int up = arch::ROWS + 2 - d;
+            rows[d] = (up == 0) ? cur : old[up - 1];
+        }
+        const bic_col_t vcol = bicubic_vertical(rows, srow_t(yi) - arch::ROWS, H);
+        for (int r = NB - 1; r > 0; r--) lb[xi][r] = old[r - 1];
+        lb[xi][0] = cur;
+        for (int k = 0; k < L - 1; k++) hwin[k] = hwin[k + 1];
+        hwin[L - 1] = vcol;
+        if (xi == W - 1) {
+            xi = 0;
+            yi = yi + 1;
+        } else {
+            xi = xi + 1;
+        }
+        if (i >= lag) {
+            yn_t yn[2][2];
+            u8_t cb[2][2], cr[2][2];
+            bicubic_horizontal<L>(hwin, xo, W, yn, cb, cr);
+            bic_tok_t o;
+            for (int dy = 0; dy < 2; dy++) {
+                for (int dx = 0; dx < 2; dx++) {
+                    o.yn[2 * dy + dx] = yn[dy][dx];
+                    o.cb[2 * dy + dx] = cb[dy][dx];
+                    o.cr[2 * dy + dx] = cr[dy][dx];
+#ifndef __SYNTHESIS__
+                    qcsr_csim::Trace& tr = qcsr_csim::trace;
+                    if (tr.armed && int(yo) < tr.H && int(xo) < tr.W)
+                        tr.bicubic[(2 * int(yo) + dy) * 2 * tr.W + 2 * int(xo) + dx] = yn[dy][dx];
+#endif
+                }
+            }
+            o.dead = dead;
+            out.write(o);
+            if (xo == W - 1) {
+                xo = 0;
+                yo = yo + 1;
+            } else {
+                xo = xo + 1;
+            }
+        }
+    }
+    count_trips("bicubic", (unsigned long long)(n + lag));
 }
 
 }  // namespace qcsr

@@ -1,24 +1,20 @@
-// qcsr_csim.h -- C-simulation-only hooks (absent from synthesis):
-//  * out_ready models m_axis_video_TREADY (hls::stream in csim is never full);
-//  * reset() models ap_rst_n: control state returns to its reset values (memories keep their
-//    contents, as block RAM does), internal FIFOs are emptied;
+// qcsr_csim.h -- C-simulation-only observation hooks (absent from synthesis; they change nothing
+// the core computes):
 //  * trace records every named tensor of one frame for comparison with the golden intermediates;
-//  * fifo_full() gives an internal stream its synthesized depth (csim streams are unbounded).
+//  * trips counts the iterations of each process's pipelined loop in the last frame, for the cycle
+//    model of ARCHITECTURE.md 5.4 (a process at II = FOLD takes FOLD cycles per iteration).
+// Reset is not here: it is a property of the state (qcsr_top.cpp, core_state), see reset_state().
 #ifndef QCSR_CSIM_H_
 #define QCSR_CSIM_H_
-
-#include <hls_stream.h>
 
 #include "qcsr_params.h"
 
 #ifndef __SYNTHESIS__
+#include <map>
+#include <string>
 #include <vector>
 
 namespace qcsr_csim {
-
-extern bool out_ready;
-extern unsigned reset_generation;
-inline void reset() { ++reset_generation; }
 
 struct Trace {
     bool armed = false;
@@ -46,19 +42,33 @@ struct Trace {
 };
 extern Trace trace;
 
+// iterations of each process's main loop in the most recent frame, by process name
+extern std::map<std::string, unsigned long long> trips;
+
 }  // namespace qcsr_csim
 #endif
 
 namespace qcsr {
 
-template <class T>
-inline bool fifo_full(hls::stream<T>& s, const unsigned depth) {
-#pragma HLS INLINE
-#ifdef __SYNTHESIS__
-    (void)depth;
-    return s.full();
+inline void trace_layer(int l, int c, int y, int x, int v) {
+#ifndef __SYNTHESIS__
+    qcsr_csim::Trace& t = qcsr_csim::trace;
+    if (t.armed && y >= 0 && x >= 0 && y < t.H && x < t.W) t.layer[l][(c * t.H + y) * t.W + x] = v;
 #else
-    return s.size() >= depth;
+    (void)l;
+    (void)c;
+    (void)y;
+    (void)x;
+    (void)v;
+#endif
+}
+
+inline void count_trips(const char* process, unsigned long long n) {
+#ifndef __SYNTHESIS__
+    qcsr_csim::trips[process] = n;
+#else
+    (void)process;
+    (void)n;
 #endif
 }
 

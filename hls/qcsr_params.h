@@ -41,8 +41,11 @@
 #ifndef QCSR_MAX_H
 #define QCSR_MAX_H 1080
 #endif
-#ifndef QCSR_BLOCK_FIFO_DEPTH
-#define QCSR_BLOCK_FIFO_DEPTH 16
+#ifndef QCSR_FOLD
+#define QCSR_FOLD 1
+#endif
+#ifndef QCSR_MIN_W
+#define QCSR_MIN_W 2
 #endif
 
 namespace qcsr {
@@ -64,7 +67,8 @@ struct arch {
     static const int ABITS = QCSR_ABITS;
     static const int MAX_W = QCSR_MAX_W;
     static const int MAX_H = QCSR_MAX_H;
-    static const int MIN_W = 2;
+    static const int MIN_W = QCSR_MIN_W;  // also the line buffers' declared dependence distance (ARCHITECTURE.md 5.2)
+    static const int FOLD = QCSR_FOLD;    // cycles per LR position: every multiplier does FOLD MACs per pixel
     static const int MIN_H = 2;
 
     // layers: head, dw1, pw1, ..., dwN, pwN, tail
@@ -95,19 +99,18 @@ struct arch {
     static const int OUT_SHIFT_MIN = 14;
     static const int OUT_SHIFT_MAX = 32;
 
-    // latency in LR rows / columns (raster delay = rows * W + cols). The CNN needs R_CNN rows and
-    // C_CNN columns of look-ahead, the bicubic 2 and 2; the later of the two sets the output
-    // position, the other path is delayed to match (taps further back in the input line buffer).
+    // slot lags (docs/ARCHITECTURE.md 4.3): the CNN looks R_CNN lines and C_CNN samples ahead, the
+    // bicubic 2 and 2; the total lag LAG = ROWS * W + COLS. The bicubic computes late (its own line
+    // buffer keeps ROWS + 2 lines); a CNN that looks fewer than 2 lines ahead is delayed instead.
     static const int R_CNN = F / 2 + N * (KH / 2);
     static const int C_CNN = F / 2 + N * (KW / 2);
-    static const int R_OUT = cmax(R_CNN, 2);
-    static const int C_OUT = cmax(C_CNN, 2);
-    static const int HEAD_ROW_OFF = R_OUT - R_CNN;    // head reads this many rows further back
-    static const int HEAD_COL_DELAY = C_OUT - C_CNN;  // ... and this many columns
-    static const int BIC_COL_DELAY = C_OUT - 2;
-    static const int NLB_IN = R_OUT + 2;              // rows held in the shared input line buffer
-    static const int DW_LB_ROWS = KH - 1;             // rows held per depthwise stage
-    static const int NP = N + 2;                      // position counters: input, head, dw1..dwN
+    static const int ROWS = cmax(R_CNN, 2);
+    static const int COLS = cmax(C_CNN, 2);
+    static const int R_OUT = ROWS;                    // (v1 names, used by the testbench)
+    static const int C_OUT = COLS;
+    static const int CNN_DELAY_ROWS = ROWS - R_CNN;   // qcsr_slot_delay after the tail (0 by default)
+    static const int CNN_DELAY_COLS = COLS - C_CNN;
+    static const int BIC_ROWS = ROWS + 2;             // lines held by the bicubic line buffer
 
     // accumulator widths: signed bits for fan_in * max|input| * max|weight| (ARCHITECTURE.md 1)
     static const long long WMAX = 1LL << (WBITS - 1);
@@ -121,8 +124,8 @@ struct arch {
     // counters
     static const int XBITS = bits_for(MAX_W);                         // column / width
     static const int HBITS = bits_for(MAX_H);                         // height
-    static const int YBITS = bits_for(MAX_H + R_OUT + C_OUT + 2);     // row, runs past H in the flush
-    static const int TBITS = bits_for((unsigned long long)MAX_W * MAX_H + R_OUT * MAX_W + C_OUT);
+    static const int YBITS = bits_for(MAX_H + ROWS + 3);              // row, runs past H in the flush
+    static const int TBITS = bits_for((unsigned long long)MAX_W * MAX_H + ROWS * MAX_W + COLS + 1);
 };
 
 static_assert(arch::F % 2 == 1 && arch::KH % 2 == 1 && arch::KW % 2 == 1, "kernels must be odd");
@@ -130,6 +133,8 @@ static_assert(arch::C % arch::G == 0 && arch::OUT_CH % arch::G == 0, "G must div
 static_assert(arch::WBITS >= 2 && arch::WBITS <= 16 && arch::ABITS >= 2 && arch::ABITS <= 24, "formats");
 static_assert(arch::ACC_DW <= 48 && arch::ACC_PW <= 48, "accumulators must stay narrow");
 static_assert(arch::CFG_LEN < 65536, "packet length counter");
+static_assert(arch::FOLD >= 1 && arch::C % arch::FOLD == 0 && arch::OUT_CH % arch::FOLD == 0, "FOLD must divide C and 4");
+static_assert(arch::MIN_W >= 2, "the line buffers need W >= 2 (dependence distance)");
 
 // ---------------------------------------------------------------------------------------------
 // data types
@@ -144,23 +149,51 @@ typedef ap_uint<arch::HBITS> hdim_t;      // height
 typedef ap_uint<arch::YBITS> row_t;       // row counter (runs past H during the flush)
 typedef ap_int<arch::YBITS + 2> srow_t;   // signed row arithmetic
 typedef ap_int<arch::XBITS + 2> scol_t;   // signed column arithmetic
-typedef ap_uint<arch::TBITS> step_t;      // pipeline step within a frame
+typedef ap_uint<arch::TBITS> step_t;      // loop step within a frame (H * W + lag)
 typedef ap_int<17> bicv_t;                // vertically filtered sample: 8 bits x 7 fraction bits
 typedef ap_int<24> yn_t;                  // Y_N: 2-D bicubic, 14 fraction bits
-typedef ap_uint<1> tag_t;                 // frame tag (toggles at every start of frame)
 typedef ap_uint<96> pix4_t;               // four UG934 pixels
 
 typedef ap_axiu<24, 1, 0, 0> video_in_t;
 typedef ap_axiu<96, 1, 0, 0> video_out_t;
 typedef ap_axiu<32, 0, 0, 0> cfg_t;
 
-// A 2x2 block of HR pixels for LR position (r, c): [23:0] (2r, 2c), [47:24] (2r, 2c+1),
-// [71:48] (2r+1, 2c), [95:72] (2r+1, 2c+1), each UG934 (G [7:0], B [15:8], R [23:16]).
-struct block_t {
+// ---------------------------------------------------------------------------------------------
+// stream tokens between the processes (one per LR position, raster order, H * W per frame)
+
+// A channel vector.
+template <class T, int CH>
+struct vec_t {
+    T v[CH];
+};
+
+typedef vec_t<u8_t, 1> luma_tok_t;                 // rgb2ycbcr -> head
+typedef vec_t<uact_t, arch::C> uvec_t;              // head, pointwise outputs (after ReLU)
+typedef vec_t<sact_t, arch::C> svec_t;              // depthwise outputs
+typedef vec_t<sact_t, arch::OUT_CH> tail_tok_t;     // tail output: Y_c of the 4 HR pixels
+
+// The bicubic / chroma path carries `dead`: set from the first position of an abandoned frame that
+// the output depends on, so the output reorder stops there (ARCHITECTURE.md 5.3).
+struct pix_tok_t {
+    ap_uint<24> rgb;  // UG934
+    bool dead;
+};
+struct ycc_tok_t {
+    ycc_t ycc;
+    bool dead;
+};
+struct bic_tok_t {
+    yn_t yn[4];  // index 2*dy + dx
+    u8_t cb[4], cr[4];
+    bool dead;
+};
+struct ycc4_tok_t {
+    ycc_t p[4];
+    bool dead;
+};
+struct blk_tok_t {  // 2x2 HR pixels of one LR position: [23:0] (2r, 2c), [47:24] (2r, 2c+1), [71:48], [95:72] row 2r+1
     pix4_t px;
-    ap_uint<1> sof;   // first block of the frame
-    ap_uint<1> eol;   // last block of an LR row
-    tag_t tag;
+    bool dead;
 };
 
 }  // namespace qcsr

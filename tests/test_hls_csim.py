@@ -21,7 +21,6 @@ import pytest
 from qcsr.golden.vectors import Vector, read_array, write_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
-CSIM = ROOT / "build" / "hls" / "qcsr_csim"
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
 
 
@@ -32,13 +31,15 @@ def _vectors_tool():
     return mod
 
 
-@pytest.fixture(scope="session")
-def csim_bin() -> Path:
+@pytest.fixture(scope="session", params=[1, 2], ids=lambda f: f"FOLD{f}")
+def csim_bin(request) -> Path:
+    """The csim binary of the core built with FOLD = 1 or 2 (PIPELINE II = FOLD, ALLOCATION)."""
     if shutil.which("g++") is None or shutil.which("make") is None:
         pytest.skip("g++/make not available")
-    r = subprocess.run(["make", "-s", "hls-csim-build"], cwd=ROOT, capture_output=True, text=True)
+    fold = request.param
+    r = subprocess.run(["make", "-s", "hls-csim-build", f"HLS_FOLDS={fold}"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
-    return CSIM
+    return ROOT / "build" / "hls" / f"fold{fold}" / "qcsr_csim"
 
 
 def run_csim(binary: Path, vectors: Path, *args: str) -> tuple[int, str, int, int]:
@@ -57,7 +58,8 @@ def test_hls_csim_all_vectors(csim_bin, vectors_dir):
         assert f"PASS seq:{name}\n" in out, out
     for scenario in ("repeat:throughput", "switch:weights", "malformed:missing_sof", "malformed:early_eol",
                      "malformed:late_eol", "malformed:sof_mid_frame", "malformed:no_config",
-                     "malformed:cfg_packets", "reset:", "backpressure:", "unit:requant"):
+                     "malformed:cfg_packets", "reset:", "backpressure:", "unit:requant",
+                     "malformed:early_eol_queued_sof", "cfg:pending_packet_holds"):
         assert f"PASS {scenario}" in out, f"{scenario} did not pass:\n{out}"
     assert passed >= 2 * len(names)
 
