@@ -187,6 +187,8 @@ end
 logic           h_valid = 1'b0;
 logic [YW-1:0]  h_row = '0;
 logic [XW-1:0]  h_col = '0;
+logic [5*3-1:0] hsrc_q = '0;    // each horizontal tap's replication source, decoded with h_col (registered:
+                                // the static width-1 register then drives only these compares)
 
 always_ff @(posedge clk) begin
     if (clr) begin
@@ -202,6 +204,7 @@ always_ff @(posedge clk) begin
                 h_valid <= 1'b1;
                 h_row <= c_row;
                 h_col <= c_col;
+                for (int k = 0; k < 5; k = k + 1) hsrc_q[k*3 +: 3] <= rep(k, PW'(c_col), PW'(wm1), PW'(wm2));
                 if (c_col == wm1) begin
                     c_col <= '0;
                     if (~&c_row) c_row <= c_row + 1'b1;
@@ -218,7 +221,7 @@ for (gch = 0; gch < 3; gch = gch + 1) begin : g_hch
     for (gdy = 0; gdy < 2; gdy = gdy + 1) begin : g_hdy
         wire [5*VW-1:0] row_r;
         for (gk = 0; gk < 5; gk = gk + 1) begin : g_tap
-            wire [2:0] src = rep(gk, PW'(h_col), PW'(wm1), PW'(wm2));
+            wire [2:0] src = hsrc_q[gk*3 +: 3];
             logic [VW-1:0] v;
             always_comb begin
                 v = hreg[((0*3 + gch)*2 + gdy)*VW +: VW];
