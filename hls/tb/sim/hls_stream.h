@@ -56,6 +56,7 @@ class stream {
     // testbench extensions
     void set_capacity(size_t n) { capacity_ = n; }
     void clear() { data_.clear(); }
+    void push_front(const T& v) { data_.push_front(v); }  // undo a read (a testbench peek)
     const std::string& name() const { return name_; }
 
   private:
