@@ -243,6 +243,12 @@ class QcsrTop:
         self.video_in = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_video"), dut.ap_clk, **rst)
         self.video_out = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis_video"), dut.ap_clk, **rst)
         self.cfg_in = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis_cfg"), dut.ap_clk, **rst)
+        # a Vitis export of the HLS core (ap_ctrl_chain, docs/ARCHITECTURE.md 5.2) runs in auto-restart:
+        # start held high, every completion acknowledged at once
+        ports = {h._name for h in dut}
+        for name in ("ap_start", "ap_continue"):
+            if name in ports:
+                getattr(dut, name).value = 1
 
     # ------------------------------------------------------------------ control
     async def cycles(self, n: int) -> None:
