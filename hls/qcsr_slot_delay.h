@@ -1,7 +1,9 @@
 // qcsr_slot_delay.h -- CNN row / slot alignment (RTL qcsr_row_delay + qcsr_slot_delay): only for
 // networks that look fewer than 2 lines ahead (1-row kernels), whose CNN output must wait
 // D = (ROWS - R_CNN) * W + (COLS - C_CNN) positions for the bicubic path (ARCHITECTURE.md 4.3).
-// A circular buffer of D tokens; H * W + D iterations, output j in iteration j + D.
+// A circular buffer of D tokens; H * W + D iterations, output j in iteration j + D. Streams align the
+// two paths by token order, so this is buffering: without it the tail's FIFO would fill while the
+// bicubic still needs D more inputs, and the region would deadlock (invisible to C simulation).
 #ifndef QCSR_SLOT_DELAY_H_
 #define QCSR_SLOT_DELAY_H_
 

@@ -139,8 +139,10 @@ def run_cocotb(
     )
 
 
-def hls_shell_build(fold: int, max_w: int = 64, max_h: int = 64) -> tuple[list[Path], list[str]]:
-    """Sources and Verilator arguments of the HLS C++ core behind qcsr_top's ports (rtl_tb/hls_shell)."""
+def hls_shell_build(fold: int, max_w: int = 64, max_h: int = 64,
+                    arch: Mapping[str, int] | None = None) -> tuple[list[Path], list[str]]:
+    """Sources and Verilator arguments of the HLS C++ core behind qcsr_top's ports (rtl_tb/hls_shell);
+    `arch` (F, C, N, KH, KW, G) compiles another network into it."""
     import sysconfig
 
     shell = ROOT / "rtl_tb" / "hls_shell"
@@ -148,8 +150,13 @@ def hls_shell_build(fold: int, max_w: int = 64, max_h: int = 64) -> tuple[list[P
     if os.environ.get("XILINX_HLS"):
         ap_types = Path(os.environ["XILINX_HLS"]) / "include"
     cflags = (f"-std=c++17 -O2 -I{ROOT / 'hls' / 'tb' / 'sim'} -isystem {ap_types} -I{ROOT / 'hls'} "
-              f"-DQCSR_FOLD={fold} -DQCSR_MAX_W={max_w} -DQCSR_MAX_H={max_h} -Wno-unknown-pragmas")
-    args = [str(shell / "qcsr_hls_dpi.cpp"), str(ROOT / "hls" / "qcsr_top.cpp"), "-CFLAGS", cflags]
+              f"-DQCSR_FOLD={fold} -DQCSR_MAX_W={max_w} -DQCSR_MAX_H={max_h} -Wno-unknown-pragmas"
+              + "".join(f" -DQCSR_{k}={v}" for k, v in sorted((arch or {}).items())))
+    # the runner rebuilds only when the HDL sources change: key the build on the C++ contents as well
+    files = sorted((ROOT / "hls").rglob("*.h")) + sorted((ROOT / "hls").rglob("*.cpp")) + sorted(shell.iterdir())
+    digest = hashlib.sha1(b"".join(f.read_bytes() for f in files if f.is_file())).hexdigest()[:10]
+    args = [str(shell / "qcsr_hls_dpi.cpp"), str(ROOT / "hls" / "qcsr_top.cpp"), "-CFLAGS",
+            f"{cflags} -DQCSR_SRC_DIGEST_{digest}"]
     return [shell / "qcsr_top.sv"], args
 
 

@@ -383,3 +383,16 @@ def test_qcsr_top_hls(vectors_dir, fold):
     env = {"QCSR_VECTORS": str(vectors_dir), "QCSR_CORE": "hls", "QCSR_MAX_W": "64", "QCSR_MAX_H": "64"}
     run_cocotb("qcsr_top", "test_qcsr_top", sources, {}, extra_env=env, build_tag=f"-hls-FOLD{fold}",
                build_args=args)
+
+
+def test_qcsr_top_hls_variant(vectors_dir):
+    """The HLS core compiled for the 1x5 network (its CNN output waits for the bicubic: slot_delay)."""
+    import json
+
+    from qcsr_tbutil import hls_shell_build, run_cocotb
+
+    sources, args = hls_shell_build(1, arch=VARIANT)
+    env = {"QCSR_VECTORS": str(vectors_dir), "QCSR_CORE": "hls", "QCSR_ARCH": json.dumps(VARIANT),
+           "QCSR_MAX_W": "64", "QCSR_MAX_H": "64"}
+    run_cocotb("qcsr_top", "test_qcsr_top", sources, {}, extra_env=env, build_tag="-hls-variant", build_args=args,
+               testcase="random_models")
