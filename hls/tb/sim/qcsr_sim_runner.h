@@ -9,19 +9,27 @@
 #ifndef QCSR_SIM_RUNNER_H_
 #define QCSR_SIM_RUNNER_H_
 
+#include <sys/mman.h>
 #include <ucontext.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <vector>
 
 namespace qcsr_sim {
 
 class Runner {
   public:
+    // The stack is reserved, not committed (pages are touched only as the core uses them).
     explicit Runner(std::function<void()> body, size_t stack_bytes = size_t(256) << 20)
-        : body_(std::move(body)), stack_(stack_bytes) {}
+        : body_(std::move(body)), stack_size_(stack_bytes) {
+        stack_ = mmap(nullptr, stack_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (stack_ == MAP_FAILED) {
+            std::fprintf(stderr, "qcsr_sim: cannot reserve the core's stack\n");
+            std::abort();
+        }
+    }
+    ~Runner() { munmap(stack_, stack_size_); }
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
 
@@ -29,8 +37,8 @@ class Runner {
     void step() {
         if (!started_) {
             getcontext(&worker_);
-            worker_.uc_stack.ss_sp = stack_.data();
-            worker_.uc_stack.ss_size = stack_.size();
+            worker_.uc_stack.ss_sp = stack_;
+            worker_.uc_stack.ss_size = stack_size_;
             worker_.uc_link = nullptr;
             makecontext(&worker_, reinterpret_cast<void (*)()>(&Runner::entry), 0);
             started_ = true;
@@ -61,7 +69,8 @@ class Runner {
         for (;;) r->body_();  // auto-restart: the next call starts as soon as one returns
     }
     std::function<void()> body_;
-    std::vector<char> stack_;
+    void* stack_;
+    size_t stack_size_;
     ucontext_t driver_{}, worker_{};
     bool started_ = false;
     static Runner*& cur() {
