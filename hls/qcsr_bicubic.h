@@ -151,12 +151,7 @@ BicPixels:
         lb[xi][0] = cur;
         for (int k = 0; k < L - 1; k++) hwin[k] = hwin[k + 1];
         hwin[L - 1] = vcol;
-        if (xi == W - 1) {
-            xi = 0;
-            yi = yi + 1;
-        } else {
-            xi = xi + 1;
-        }
+        raster_next(xi, yi, W);
         if (i >= lag) {
             yn_t yn[2][2];
             u8_t cb[2][2], cr[2][2];
@@ -176,12 +171,7 @@ BicPixels:
             }
             o.dead = dead;
             out.write(o);
-            if (xo == W - 1) {
-                xo = 0;
-                yo = yo + 1;
-            } else {
-                xo = xo + 1;
-            }
+            raster_next(xo, yo, W);
         }
     }
     count_trips("bicubic", (unsigned long long)(n + lag));

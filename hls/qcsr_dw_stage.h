@@ -128,12 +128,7 @@ DwPixels:
                 trace_layer(CFG::LAYER, co, int(yo), int(xo), int(o.v[co]));
             }
             out.write(o);
-            if (xo == W - 1) {
-                xo = 0;
-                yo = yo + 1;
-            } else {
-                xo = xo + 1;
-            }
+            raster_next(xo, yo, W);
         }
     }
     count_trips(CFG::LAYER == 0 ? "head" : "dw", (unsigned long long)(n + lag));

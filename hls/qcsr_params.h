@@ -158,6 +158,18 @@ typedef ap_axiu<24, 1, 0, 0> video_in_t;
 typedef ap_axiu<96, 1, 0, 0> video_out_t;
 typedef ap_axiu<32, 0, 0, 0> cfg_t;
 
+// The next raster position: (x, y) -> (x + 1, y), or (0, y + 1) at the end of a line of width W.
+template <class X, class Y>
+inline void raster_next(X& x, Y& y, const xdim_t W) {
+#pragma HLS INLINE
+    if (x == W - 1) {
+        x = 0;
+        y = y + 1;
+    } else {
+        x = x + 1;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // stream tokens between the processes (one per LR position, raster order, H * W per frame)
 

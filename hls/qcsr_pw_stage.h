@@ -62,12 +62,7 @@ PwPixels:
             trace_layer(CFG::LAYER, p, int(y), int(x), int(o.v[p]));
         }
         out.write(o);
-        if (x == W - 1) {
-            x = 0;
-            y = y + 1;
-        } else {
-            x = x + 1;
-        }
+        raster_next(x, y, W);
     }
     count_trips(CFG::LAYER == arch::NL - 1 ? "tail" : "pw", (unsigned long long)n);
 }

@@ -46,12 +46,7 @@ ResidualPixels:
         }
         o.dead = b.dead;
         out.write(o);
-        if (x == W - 1) {
-            x = 0;
-            y = y + 1;
-        } else {
-            x = x + 1;
-        }
+        raster_next(x, y, W);
     }
     count_trips("residual", (unsigned long long)n);
 }

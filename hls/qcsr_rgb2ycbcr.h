@@ -36,12 +36,7 @@ Rgb2YcbcrPixels:
             tr.ycbcr_lr[k + 2] = c(23, 16);
         }
 #endif
-        if (x == W - 1) {
-            x = 0;
-            y = y + 1;
-        } else {
-            x = x + 1;
-        }
+        raster_next(x, y, W);
     }
     count_trips("rgb2ycbcr", (unsigned long long)n);
 }
