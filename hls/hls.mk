@@ -37,6 +37,8 @@ build/hls/fold%/qcsr_tb.o: hls/tb/qcsr_tb.cpp $(HLS_HEADERS)
 build/hls/fold%/qcsr_csim: build/hls/fold%/qcsr_top.o build/hls/fold%/qcsr_tb.o
 	$(HLS_CXX) $^ -o $@
 
+.PRECIOUS: build/hls/fold%/qcsr_top.o build/hls/fold%/qcsr_tb.o
+
 hls-csim-build: $(foreach f,$(HLS_FOLDS),build/hls/fold$(f)/qcsr_csim)
 
 hls-csim: hls-csim-build $(VECTORS)/index.json
