@@ -109,19 +109,40 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
     wire signed [SW-1:0] yc = SW'($signed(cnn_tail[gi*AB +: AB]));
     logic signed [SW-1:0] a1 = '0, b1 = '0, s2 = '0, s3 = '0;
     logic signed [SW-1:0] a1_n, b1_n, a2_n, b2_n;
+    // each shift as one parallel multiplexer over its few amounts (case: no priority chain)
     always_comb begin
-        a1_n = yn;
-        b1_n = yc;
-        for (int h = 1; h < 8; h = h + 1) begin
-            if (32'(a_hi) == h) a1_n = yn <<< (4*h);
-            if (32'(b_hi) == h) b1_n = yc <<< (4*h);
-        end
-        a2_n = a1;
-        b2_n = b1;
-        for (int l = 1; l < 4; l = l + 1) begin
-            if (32'(a_lo) == l) a2_n = a1 <<< l;
-            if (32'(b_lo) == l) b2_n = b1 <<< l;
-        end
+        case (a_hi)
+            3'd0: a1_n = yn;
+            3'd1: a1_n = yn <<< 4;
+            3'd2: a1_n = yn <<< 8;
+            3'd3: a1_n = yn <<< 12;
+            3'd4: a1_n = yn <<< 16;
+            3'd5: a1_n = yn <<< 20;
+            3'd6: a1_n = yn <<< 24;
+            default: a1_n = yn <<< 28;
+        endcase
+        case (b_hi)
+            3'd0: b1_n = yc;
+            3'd1: b1_n = yc <<< 4;
+            3'd2: b1_n = yc <<< 8;
+            3'd3: b1_n = yc <<< 12;
+            3'd4: b1_n = yc <<< 16;
+            3'd5: b1_n = yc <<< 20;
+            3'd6: b1_n = yc <<< 24;
+            default: b1_n = yc <<< 28;
+        endcase
+        case (a_lo)
+            2'd0: a2_n = a1;
+            2'd1: a2_n = a1 <<< 1;
+            2'd2: a2_n = a1 <<< 2;
+            default: a2_n = a1 <<< 3;
+        endcase
+        case (b_lo)
+            2'd0: b2_n = b1;
+            2'd1: b2_n = b1 <<< 1;
+            2'd2: b2_n = b1 <<< 2;
+            default: b2_n = b1 <<< 3;
+        endcase
     end
     always_ff @(posedge clk) begin
         a1 <= a1_n;
@@ -135,8 +156,13 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
     logic          neg4 = 1'b0;
     logic [10:0]   t4_n;
     always_comb begin
-        t4_n = s3[14 +: 11];
-        for (int h = 1; h <= 4; h = h + 1) if (32'(d_hi) == h) t4_n = s3[14 + 4*h +: 11];
+        case (d_hi)
+            3'd0: t4_n = s3[14 +: 11];
+            3'd1: t4_n = s3[18 +: 11];
+            3'd2: t4_n = s3[22 +: 11];
+            3'd3: t4_n = s3[26 +: 11];
+            default: t4_n = s3[30 +: 11];
+        endcase
     end
     wire [SW-1:0] ovb = s3 & d_mask;
     always_ff @(posedge clk) begin
@@ -147,8 +173,12 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
     // stage 5: fine shift by lo, the OR of the groups; stage 6: clip
     logic [7:0] t5_n;
     always_comb begin
-        t5_n = t4[0 +: 8];
-        for (int l = 1; l < 4; l = l + 1) if (32'(d_lo) == l) t5_n = t4[l +: 8];
+        case (d_lo)
+            2'd0: t5_n = t4[0 +: 8];
+            2'd1: t5_n = t4[1 +: 8];
+            2'd2: t5_n = t4[2 +: 8];
+            default: t5_n = t4[3 +: 8];
+        endcase
     end
     logic [7:0] t5 = '0;
     logic       neg5 = 1'b0, ov5 = 1'b0;
