@@ -9,7 +9,7 @@
 #   make cosim-video           a video clip through the default core, every frame checked, FFV1 output
 #   make synth-report          Yosys synth_xilinx of the default core, FOLD 1/2/4, xcup and xc7 -> docs/resources.md
 #   make timing-report         logic levels per module and enable/reset fanout (FOLD = 2 netlist) -> docs/timing.md
-#   make pnr-report            nextpnr-ecp5 Fmax of reduced cores on an LFE5UM-85F -> docs/pnr_ecp5.md
+#   make pnr-report            nextpnr-ecp5 Fmax of reduced cores on an LFE5UM-85F, seeds 1 and 2 -> docs/pnr_ecp5.md
 #   make rtl-lint              Verilator -Wall lint and a Yosys parse of every RTL file
 
 .PHONY: cosim cosim-video bench-rtl synth-report timing-report pnr-report rtl-lint
