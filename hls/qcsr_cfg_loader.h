@@ -146,6 +146,19 @@ CfgLayers:
     }
 }
 
+// A layer's prologue: its shift, then its CO x K weights from its configuration stream into registers.
+template <int CO, int K>
+shift_t load_layer(hls::stream<cfg_word_t>& cfg, weight_t w[CO][K]) {
+#pragma HLS INLINE
+    const shift_t s = cfg.read();
+LayerWeights:
+    for (int i = 0; i < CO * K; i++) {
+#pragma HLS PIPELINE II = 1
+        w[i / K][i % K] = cfg.read();
+    }
+    return s;
+}
+
 }  // namespace qcsr
 
 #endif  // QCSR_CFG_LOADER_H_

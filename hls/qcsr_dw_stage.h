@@ -49,12 +49,7 @@ void dw_stage(hls::stream<vec_t<typename CFG::in_t, CFG::CIN> >& in, hls::stream
     // this frame's shift and weights (registers)
     weight_t w[CO][K];
 #pragma HLS ARRAY_PARTITION variable = w complete dim = 0
-    const shift_t s = cfg.read();
-DwWeights:
-    for (int i = 0; i < CO * K; i++) {
-#pragma HLS PIPELINE II = 1
-        w[i / K][i % K] = cfg.read();
-    }
+    const shift_t s = load_layer<CO, K>(cfg, w);
 
     in_t lb[arch::MAX_W][CFG::LBR][CIN];  // lb[x][r]: the sample r + 1 lines above, column x
 #pragma HLS ARRAY_RESHAPE variable = lb complete dim = 2

@@ -33,12 +33,7 @@ void pw_stage(hls::stream<vec_t<typename CFG::in_t, CFG::CIN> >& in, hls::stream
     const int CO = CFG::CO, CIN_G = CFG::CIN_G;
     weight_t w[CO][CIN_G];
 #pragma HLS ARRAY_PARTITION variable = w complete dim = 0
-    const shift_t s = cfg.read();
-PwWeights:
-    for (int i = 0; i < CO * CIN_G; i++) {
-#pragma HLS PIPELINE II = 1
-        w[i / CIN_G][i % CIN_G] = cfg.read();
-    }
+    const shift_t s = load_layer<CO, CIN_G>(cfg, w);
     const step_t n = step_t(W) * H;
     xdim_t x = 0;
     hdim_t y = 0;
