@@ -106,8 +106,6 @@ struct arch {
     static const int C_CNN = F / 2 + N * (KW / 2);
     static const int ROWS = cmax(R_CNN, 2);
     static const int COLS = cmax(C_CNN, 2);
-    static const int R_OUT = ROWS;                    // (v1 names, used by the testbench)
-    static const int C_OUT = COLS;
     static const int CNN_DELAY_ROWS = ROWS - R_CNN;   // qcsr_slot_delay after the tail (0 by default)
     static const int CNN_DELAY_COLS = COLS - C_CNN;
     static const int BIC_ROWS = ROWS + 2;             // lines held by the bicubic line buffer

@@ -742,7 +742,7 @@ void test_bad_video(const std::vector<Vec>& vecs) {
     // a vector tall enough that the bad frame has produced output when the error occurs
     const Vec* v = nullptr;
     for (const auto& x : vecs)
-        if (x.model == vecs.front().model && x.H >= arch::R_OUT + 4 && x.W >= arch::C_OUT + 4 &&
+        if (x.model == vecs.front().model && x.H >= arch::ROWS + 4 && x.W >= arch::COLS + 4 &&
             (!v || x.W * x.H < v->W * v->H))
             v = &x;
     if (!v) {
@@ -750,17 +750,17 @@ void test_bad_video(const std::vector<Vec>& vecs) {
         return;
     }
     const int late_row = v->H - 3;
-    // just after the bad frame's first output row is complete (LR row R_OUT + 1), with the output
+    // just after the bad frame's first output row is complete (LR row ROWS + 1), with the output
     // back-pressured: its SOF beat is still queued when the error arrives and must never appear
-    const int first_out_row = arch::R_OUT + 1;
+    const int first_out_row = arch::ROWS + 1;
     std::vector<BadVideo> cases = {
         {"missing_sof", [](const Vec& x) { auto b = frame_beats(x, true); b[0].user = false; return b; }, 1u << 16, 1, false, 1.0, true},
         {"no_config", [](const Vec& x) { return frame_beats(x, true); }, 1u << 16, 1, true, 1.0, true},
         {"early_eol_row1", [](const Vec& x) { return truncate_row(x, 1, x.W - 3); }, 1u << 17, 1, false, 1.0, true},
         {"early_eol_late_row", [late_row](const Vec& x) { return truncate_row(x, late_row, 2); }, 1u << 17, 1, false, 1.0, true},
-        {"early_eol_queued_sof", [first_out_row](const Vec& x) { return truncate_row(x, first_out_row, arch::C_OUT + 2); },
+        {"early_eol_queued_sof", [first_out_row](const Vec& x) { return truncate_row(x, first_out_row, arch::COLS + 2); },
          1u << 17, 1, false, 0.05, true},
-        {"early_eol_full_bank", [first_out_row](const Vec& x) { return truncate_row(x, first_out_row, arch::C_OUT + 2); },
+        {"early_eol_full_bank", [first_out_row](const Vec& x) { return truncate_row(x, first_out_row, arch::COLS + 2); },
          1u << 17, 1, false, 0.05, false},
         {"late_eol_row0", [](const Vec& x) { return extend_row(x, 0, 2); }, 1u << 18, 1, false, 1.0, true},
         {"late_eol_late_row", [late_row](const Vec& x) { return extend_row(x, late_row, 1); }, 1u << 18, 1, false, 1.0, true},
@@ -995,7 +995,7 @@ int main(int argc, char** argv) {
     std::printf("qcsr_csim: %zu vectors from %s; core F=%d C=%d N=%d KH=%d KW=%d G=%d, MAX %dx%d, "
                 "latency %d rows + %d columns\n",
                 vs.vecs.size(), dir.c_str(), arch::F, arch::C, arch::N, arch::KH, arch::KW, arch::G, arch::MAX_W,
-                arch::MAX_H, arch::R_OUT, arch::C_OUT);
+                arch::MAX_H, arch::ROWS, arch::COLS);
     for (const auto& v : vs.vecs) {
         if (v.W > arch::MAX_W || v.H > arch::MAX_H || v.W < arch::MIN_W || v.H < arch::MIN_H) {
             std::fprintf(stderr, "qcsr_csim: vector %s (%dx%d) is outside the core's limits\n", v.name.c_str(), v.W, v.H);

@@ -73,12 +73,10 @@ extern "C" void qcsr_hls_clock(svBit in_take, int in_data, svBit in_user, svBit 
     *out_last = 0;
     for (int i = 0; i < 3; i++) out_data[i] = 0;
     if (!s.vout.empty()) {
-        qcsr::video_out_t o;
-        s.vout.read_nb(o);  // peek: take the front and put it back in front
+        const qcsr::video_out_t& o = s.vout.front();  // presented until the sink takes it
         for (int i = 0; i < 3; i++) out_data[i] = o.data(32 * i + 31, 32 * i).to_uint();
         *out_user = o.user[0];
         *out_last = o.last[0];
-        s.vout.push_front(o);
     }
     *status_word = static_cast<int>(s.status.to_uint());
 }

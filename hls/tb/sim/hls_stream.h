@@ -56,7 +56,7 @@ class stream {
     // testbench extensions
     void set_capacity(size_t n) { capacity_ = n; }
     void clear() { data_.clear(); }
-    void push_front(const T& v) { data_.push_front(v); }  // undo a read (a testbench peek)
+    const T& front() const { return data_.front(); }  // the next value, not taken (non-empty streams only)
     const std::string& name() const { return name_; }
 
   private:
