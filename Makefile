@@ -63,6 +63,7 @@ bench: $(STAMP) $(BENCH_DEPS)
 	$(QCSR) bench --model qcsr_x2_proposed --out docs/bench.md
 
 # Evaluate baselines and shipped models on the four sets, then regenerate the results tables.
+# docs/results/grey-rgb/: Set14 again with its grey image presented as RGB (qcsr eval --grey rgb).
 RESULT_MODELS := bicubic bicubic-int qcsr_x2_bicubic qcsr_x2_proposed
 results: $(STAMP)
 	@for m in $(RESULT_MODELS); do \
@@ -71,6 +72,11 @@ results: $(STAMP)
 	@for m in qcsr_x2_bicubic qcsr_x2_proposed; do \
 	  $(QCSR) eval --model $$m --engine golden --data $(DATA) --jpeg none,70,80,90 \
 	    --json docs/results/$$m.golden.json || exit $$?; \
+	done
+	@mkdir -p docs/results/grey-rgb
+	@for m in $(RESULT_MODELS); do \
+	  $(QCSR) eval --model $$m --data $(DATA) --sets Set14 --jpeg none --grey rgb \
+	    --json docs/results/grey-rgb/$$m.json || exit $$?; \
 	done
 	$(QCSR) report --results docs/results --md docs/results.md --readme README.md
 

@@ -81,7 +81,7 @@ def cmd_eval(a: argparse.Namespace) -> None:
     conditions = (parse_conditions(a.jpeg) if a.jpeg else []) + parse_codec_conditions(a.codec)
     if not conditions:
         raise QcsrError("no input condition: give --jpeg and/or --codec")
-    report = evaluate(a.model, a.data, sets, conditions, engine=a.engine)
+    report = evaluate(a.model, a.data, sets, conditions, engine=a.engine, grey=a.grey)
     write_report(report, a.json, a.md)
     print(to_markdown(report), end="")
     for p in (a.json, a.md):
@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "short LR pan encoded with inter frames (docs/codec.md)")
     e.add_argument("--engine", choices=["float", "quant", "golden", "fast"], default="float",
                    help="float network, torch fake-quant (exact), or NumPy golden; quant/golden use <model>.q.json")
+    e.add_argument("--grey", choices=["luma", "rgb"], default="luma",
+                   help="grey images: the grey value is the luma (MATLAB SR code, default) or the image is "
+                        "presented as RGB and goes through BT.601 (EDSR/BasicSR loaders; what the core sees)")
     e.add_argument("--json", type=Path, help="write results as JSON")
     e.add_argument("--md", type=Path, help="write results as a Markdown table")
     e.set_defaults(func=cmd_eval)

@@ -25,6 +25,7 @@ PROTOCOL = {
     "lr": "PIL BICUBIC antialiased downscale of the modcropped HR image",
     "jpeg": "Pillow JPEG (4:2:0) of the LR image at quality q",
     "metric_channel": "Y, BT.601 (MATLAB rgb2ycbcr) for RGB; the grey value for grey images",
+    "grey": "luma",
     "shave": SCALE,
     "ssim": "Wang et al. 2004, 11x11 Gaussian sigma 1.5, K1 0.01, K2 0.03",
 }
@@ -37,6 +38,15 @@ CODEC_PROTOCOL = (
 )
 PAN_FRAMES = 6
 CODEC_NAMES = {"h264": "H.264", "hevc": "HEVC"}
+# How a grey benchmark image (Set14's bridge.png is the only one) is scored. "luma": the grey value is
+# the luma (MATLAB SR code: rgb2ycbcr only for 3-channel images; the convention of the bicubic and
+# SRCNN/VDSR figures the paper's Table 1 quotes). "rgb": the image is presented as RGB (g, g, g) and goes
+# through BT.601 like every other image (Python loaders such as EDSR's and BasicSR's, which read every
+# image as 3-channel; and what the core computes from a grey RGB frame): its luma is 16 + 219 g / 255.
+GREY_CONVENTIONS = {
+    "luma": "Y, BT.601 (MATLAB rgb2ycbcr) for RGB; the grey value for grey images",
+    "rgb": "Y, BT.601 (MATLAB rgb2ycbcr); grey images presented as RGB (g, g, g), so their Y is 16 + 219 g / 255",
+}
 
 
 def parse_conditions(spec: str) -> list[str]:
@@ -100,8 +110,14 @@ def make_lr(hr: np.ndarray, condition: str) -> np.ndarray:
     return lr if condition == "clean" else jpeg_roundtrip(lr, int(condition.removeprefix("jpeg")))
 
 
-def evaluate(model: str, data: Path, sets: list[str], conditions: list[str], engine: str = "float") -> dict[str, Any]:
-    """results[set][condition] = {psnr, ssim, images}; per_image[set][condition][name] = [psnr, ssim]."""
+def evaluate(
+    model: str, data: Path, sets: list[str], conditions: list[str], engine: str = "float", grey: str = "luma"
+) -> dict[str, Any]:
+    """results[set][condition] = {psnr, ssim, images}; per_image[set][condition][name] = [psnr, ssim].
+
+    `grey` is the convention for grey images (GREY_CONVENTIONS)."""
+    if grey not in GREY_CONVENTIONS:
+        raise QcsrError(f"unknown grey-image convention {grey!r}; choose from {', '.join(GREY_CONVENTIONS)}")
     data = Path(data)
     if not data.is_dir():
         raise QcsrError(f"data folder not found: {data}")
@@ -113,6 +129,8 @@ def evaluate(model: str, data: Path, sets: list[str], conditions: list[str], eng
         scores: dict[str, dict[str, list[float]]] = {c: {} for c in conditions}
         for f in progress(paths, f"{Path(model).stem}/{engine} {s}"):
             hr = modcrop(load_image(f), SCALE)
+            if grey == "rgb" and hr.ndim == 2:
+                hr = np.repeat(hr[..., None], 3, axis=2)
             if min(hr.shape[:2]) < MIN_HR_SIDE:
                 raise QcsrError(f"image too small for PSNR/SSIM with shave {SCALE}: {f} ({hr.shape[1]}x{hr.shape[0]})")
             ref = luma_ref(hr)
@@ -135,7 +153,7 @@ def evaluate(model: str, data: Path, sets: list[str], conditions: list[str], eng
         per_image[s] = scores
     if model in BASELINES:
         engine = "none"
-    protocol = dict(PROTOCOL)
+    protocol = dict(PROTOCOL, metric_channel=GREY_CONVENTIONS[grey], grey=grey)
     if any(codec_of(c) for c in conditions):
         protocol["codec"] = CODEC_PROTOCOL.replace("PAN_FRAMES", str(PAN_FRAMES))
     return {"model": str(model), "engine": engine, "protocol": protocol, "results": results, "per_image": per_image}

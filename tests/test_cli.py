@@ -82,6 +82,25 @@ def test_eval_writes_json_and_markdown(tmp_path, image_sets, random_model, capsy
     assert "| SetA |" in md.read_text() and "SetA" in out
 
 
+def test_eval_grey_convention(tmp_path, camera, random_model, capsys):
+    """--grey rgb scores a grey file exactly as the same picture saved as RGB; --grey luma does not."""
+    grey = camera[100:164, 200:280]  # textured: errors well above the 8-bit rounding
+    for folder, img in (("G", grey), ("R", np.repeat(grey[..., None], 3, axis=2))):
+        (tmp_path / folder).mkdir()
+        Image.fromarray(img).save(tmp_path / folder / "cam.png")
+    got = {}
+    for key, folder, extra in (("luma", "G", []), ("rgb", "G", ["--grey", "rgb"]), ("saved_rgb", "R", [])):
+        js = tmp_path / f"{key}.json"
+        code, _, err = run(["eval", "--model", random_model, "--data", tmp_path, "--sets", folder, "--jpeg",
+                            "none,80", "--json", js, *extra], capsys)  # fmt: skip
+        assert code == 0, err
+        got[key] = json.loads(js.read_text())
+    assert got["rgb"]["results"]["G"] == got["saved_rgb"]["results"]["R"]
+    assert got["rgb"]["protocol"]["grey"] == "rgb" and got["luma"]["protocol"]["grey"] == "luma"
+    luma, rgb = got["luma"]["results"]["G"]["clean"]["psnr"], got["rgb"]["results"]["G"]["clean"]["psnr"]
+    assert 1.0 < rgb - luma < 1.6  # errors on the 16..235 luma scale are about 219/255 of the grey-scale ones
+
+
 def test_bicubic_model_name_and_jpeg_condition_lower_psnr(tmp_path, image_sets, capsys):
     js = tmp_path / "b.json"
     code, _, err = run(["eval", "--model", "bicubic", "--data", image_sets, "--sets", "SetA", "--jpeg", "none,30",

@@ -30,3 +30,18 @@ def test_claim_check_reports_a_loss_honestly():
     a["results"]["Set14"]["jpeg80"]["psnr"] -= 1.0
     text = claim_check({"qcsr_x2_proposed": a, "qcsr_x2_bicubic": b})
     assert "does NOT hold everywhere" in text and "3 of 4" in text and "Set14 jpeg80" in text
+
+
+def test_grey_convention_table(tmp_path):
+    d = tmp_path / "results"
+    (d / "grey-rgb").mkdir(parents=True)
+    for name, base in (("bicubic", 30.0), ("qcsr_x2_bicubic", 32.0)):
+        (d / f"{name}.json").write_text(json.dumps(_report(name, base)))
+        (d / "grey-rgb" / f"{name}.json").write_text(json.dumps(_report(name, base + 0.1)))
+    write_results(d, tmp_path / "results.md", None)
+    text = (tmp_path / "results.md").read_text()
+    assert "| Set14 | qcsr_x2_bicubic | 33.00 / 0.9000 | 33.10 / 0.9000 | +0.100 | 32.52 |" in text
+    (d / "grey-rgb" / "bicubic.json").unlink()
+    (d / "grey-rgb" / "qcsr_x2_bicubic.json").unlink()
+    write_results(d, tmp_path / "results.md", None)
+    assert "presented as RGB" not in (tmp_path / "results.md").read_text()
