@@ -25,7 +25,8 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 -include rtl_tb/rtl.mk
 
 .PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
-        ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training
+        ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training \
+        zoo-train zoo-install
 
 setup: $(STAMP)
 
@@ -78,10 +79,37 @@ results: $(STAMP)
 	  $(QCSR) eval --model $$m --data $(DATA) --sets Set14 --jpeg none --grey rgb \
 	    --json docs/results/grey-rgb/$$m.json || exit $$?; \
 	done
+	@for m in qcsr_x2_bicubic qcsr_x2_proposed; do \
+	  $(QCSR) eval --model $$m --engine golden --data $(DATA) --sets Set14 --jpeg none --grey rgb \
+	    --json docs/results/grey-rgb/$$m.golden.json || exit $$?; \
+	done
 	$(QCSR) report --results docs/results --md docs/results.md --readme README.md
 
 figures: $(STAMP)
 	$(QCSR) figure --data $(DATA) --quality 70 --out docs/fig2_zebra_jpeg70.png
+
+# The shipped models' training chain (docs/training.md, "The shipped runs"): resumable stages under
+# ZOO_DIR, one thread each (bicubic ~95 min, proposed ~10 min on this project's 2-core machines).
+# `make zoo-train`, then `make zoo-install quantize results figures sweep`. Float training is not
+# bit-reproducible across machines and thread counts: a rerun lands within the seed spread (~0.03 dB).
+ZOO_DIR ?= runs/zoo
+ZOO_TRAIN := $(QCSR) train --preset fast --threads 1 --data $(DATA) --reparam 4
+$(ZOO_DIR)/bicubic_s1.pt: | $(STAMP)
+	$(ZOO_TRAIN) --degradation bicubic --steps 45000 --seed 1 --out $@ $(if $(wildcard $@.ckpt),--resume)
+$(ZOO_DIR)/bicubic_s2.pt: $(ZOO_DIR)/bicubic_s1.pt
+	$(ZOO_TRAIN) --degradation bicubic --init $< --lr 5e-4 --patch 128 --steps 20000 --seed 11 \
+	  --out $@ $(if $(wildcard $@.ckpt),--resume)
+$(ZOO_DIR)/bicubic_s3.pt: $(ZOO_DIR)/bicubic_s2.pt
+	$(ZOO_TRAIN) --degradation bicubic --init $< --lr 3e-4 --patch 128 --steps 20000 --seed 17 --ema 0.999 \
+	  --out $@ $(if $(wildcard $@.ckpt),--resume)
+$(ZOO_DIR)/proposed_s1.pt: $(ZOO_DIR)/bicubic_s3.pt
+	$(ZOO_TRAIN) --degradation proposed --init $< --lr 1e-3 --steps 12000 --seed 5 --clean-fraction 0.5 \
+	  --sigma 0,0.4 --noise 0,0.01 --ema 0.999 --out $@ $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(ZOO_DIR)/%.pt
+zoo-train: $(ZOO_DIR)/bicubic_s3.pt $(ZOO_DIR)/proposed_s1.pt
+zoo-install: zoo-train
+	cp $(ZOO_DIR)/bicubic_s3.pt model/zoo/qcsr_x2_bicubic.pt
+	cp $(ZOO_DIR)/proposed_s1.pt model/zoo/qcsr_x2_proposed.pt
 
 train-%: $(STAMP)
 	$(QCSR) train --degradation $* --preset fast --data $(DATA) --out runs/qcsr_x2_$*.pt

@@ -25,6 +25,12 @@ PAPER_TABLE1 = {
         "B100": (31.32, 0.8880),
         "Urban100": (29.34, 0.8943),
     },
+    "Ours 10/14-bit": {
+        "Set5": (36.64, 0.9544),
+        "Set14": (32.52, 0.9071),
+        "B100": (31.31, 0.8876),
+        "Urban100": (29.33, 0.8942),
+    },
     "Ours 10/14-bit, proposed degradation": {
         "Set5": (36.24, 0.9481),
         "Set14": (31.96, 0.8994),
@@ -133,6 +139,14 @@ def claim_check(reports: dict[str, dict[str, Any]], suffix: str = "") -> str:
     )
 
 
+PAPER_COLUMN = {  # the paper's Table 1 column each of our models is measured against
+    "bicubic": "Bicubic",
+    "bicubic-int": "Bicubic",
+    "qcsr_x2_bicubic": "Ours float",
+    "qcsr_x2_proposed": "Ours 10/14-bit, proposed degradation",
+    "qcsr_x2_bicubic.golden": "Ours 10/14-bit",
+    "qcsr_x2_proposed.golden": "Ours 10/14-bit, proposed degradation",
+}
 GREY_DIR = "grey-rgb"  # eval JSONs of the sets holding grey images, scored with `qcsr eval --grey rgb`
 
 
@@ -140,18 +154,18 @@ def grey_table(reports: dict[str, dict[str, Any]], grey: dict[str, dict[str, Any
     """Clean PSNR of the sets with a grey image under both grey-image conventions, against the paper."""
     sets = [s for s in BENCHMARK_SETS if any(s in r["results"] for r in grey.values())]
     lines = [
-        "| set | model | grey value as luma (tables above) | grey image presented as RGB | difference | "
-        "paper: Ours float |",
+        "| set | model | grey value as luma (tables above) | grey image presented as RGB | difference | paper |",
         "|---|---|---|---|---|---|",
     ]
     for s in sets:
-        paper = PAPER_TABLE1["Ours float"][s][0]
         for name, r in grey.items():
+            column = PAPER_COLUMN.get(name)
+            paper = f"{PAPER_TABLE1[column][s][0]:.2f} ({column})" if column else "—"
             g = r["results"].get(s, {}).get("clean")
             lum = reports.get(name, {}).get("results", {}).get(s, {}).get("clean")
             if g is None or lum is None:
                 continue
-            lines.append(f"| {s} | {name} | {_cell(lum)} | {_cell(g)} | {g['psnr'] - lum['psnr']:+.3f} | {paper:.2f} |")
+            lines.append(f"| {s} | {name} | {_cell(lum)} | {_cell(g)} | {g['psnr'] - lum['psnr']:+.3f} | {paper} |")
     return "\n".join(lines)
 
 

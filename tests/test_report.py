@@ -40,7 +40,8 @@ def test_grey_convention_table(tmp_path):
         (d / "grey-rgb" / f"{name}.json").write_text(json.dumps(_report(name, base + 0.1)))
     write_results(d, tmp_path / "results.md", None)
     text = (tmp_path / "results.md").read_text()
-    assert "| Set14 | qcsr_x2_bicubic | 33.00 / 0.9000 | 33.10 / 0.9000 | +0.100 | 32.52 |" in text
+    assert "| Set14 | qcsr_x2_bicubic | 33.00 / 0.9000 | 33.10 / 0.9000 | +0.100 | 32.52 (Ours float) |" in text
+    assert "| Set14 | bicubic | 31.00 / 0.9000 | 31.10 / 0.9000 | +0.100 | 30.24 (Bicubic) |" in text
     (d / "grey-rgb" / "bicubic.json").unlink()
     (d / "grey-rgb" / "qcsr_x2_bicubic.json").unlink()
     write_results(d, tmp_path / "results.md", None)
