@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -353,3 +354,53 @@ def test_weight_average_is_the_ema_of_the_trained_weights(tmp_path, image_sets, 
     bad = tmp_path / "bad.pt"
     code, _, err = run([*common, "--out", bad, "--ema", "1.0"], capsys)
     assert_clean_failure(code, err, "--ema", bad)
+
+
+def _zoo_recipe(tmp_path) -> dict[str, argparse.Namespace]:
+    """The `qcsr train` commands of `make zoo-train`, parsed by the CLI's own parser, by output stem."""
+    import shlex
+    import shutil
+
+    from qcsr.cli import build_parser
+
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run(["make", "-n", "-B", "zoo-train", f"ZOO_DIR={tmp_path}"], cwd=root, capture_output=True,
+                         text=True, check=True)  # fmt: skip
+    cmds = {}
+    for line in res.stdout.replace("\\\n", " ").splitlines():
+        argv = shlex.split(line)
+        if len(argv) > 1 and argv[0].endswith("qcsr") and argv[1] == "train":
+            a = build_parser().parse_args(argv[1:])
+            cmds[a.out.stem] = a
+    return cmds
+
+
+def test_zoo_recipe_is_how_the_shipped_models_were_trained(tmp_path):
+    """`make zoo-train` lists exactly the stages recorded in the shipped models' provenance."""
+    from qcsr.model.train import PRESETS
+
+    cmds = _zoo_recipe(tmp_path)
+    assert set(cmds) == {"bicubic_s1", "bicubic_s2", "bicubic_s3", "proposed_s1"}
+    _, bic = load_model(ZOO / "qcsr_x2_bicubic.pt")
+    _, prop = load_model(ZOO / "qcsr_x2_proposed.pt")
+    assert prop["finetuned_from"]["provenance"] == bic  # proposed is fine-tuned from the shipped bicubic model
+    chain = [("proposed_s1", prop), ("bicubic_s3", bic), ("bicubic_s2", bic["finetuned_from"]["provenance"]),
+             ("bicubic_s1", bic["finetuned_from"]["provenance"]["finetuned_from"]["provenance"])]  # fmt: skip
+    for stem, prov in chain:
+        a = cmds[stem]
+        preset = PRESETS[a.preset]
+        assert prov["degradation"] == a.degradation and prov["seed"] == a.seed and prov["preset"] == a.preset, stem
+        sched = prov["schedule"]
+        assert (sched["steps"], sched["patch"], sched["batch"]) == (a.steps, a.patch or preset.patch, preset.batch)
+        assert sched["lr"] == pytest.approx(a.lr or preset.lr), stem
+        assert prov["reparam"]["pointwise_expand"] == a.reparam, stem
+        assert prov.get("weight_average", {}).get("ema_decay", 0.0) == a.ema, stem
+        assert ("finetuned_from" in prov) == (a.init is not None), stem
+        if a.degradation == "proposed":
+            r = prov["degradation_ranges"]
+            assert r["clean_fraction"] == a.clean_fraction
+            assert r["sigma"] == [float(v) for v in a.sigma.split(",")]
+            assert r["noise_std"] == [float(v) for v in a.noise.split(",")]
+    assert cmds["proposed_s1"].init.stem == "bicubic_s3" and cmds["bicubic_s3"].init.stem == "bicubic_s2"
