@@ -37,10 +37,19 @@ class PatchSampler:
     """Draws (LR luma, HR luma) batches on the [0, 1] scale; fully determined by its seed."""
 
     def __init__(
-        self, images: list[np.ndarray], patch: int, degradation: str, seed: int, ranges: DegradationRanges = EQ2
+        self,
+        images: list[np.ndarray],
+        patch: int,
+        degradation: str,
+        seed: int,
+        ranges: DegradationRanges = EQ2,
+        scales: tuple[float, ...] = SCALE_AUG,
     ) -> None:
         if patch % 2:
             raise ValueError(f"patch size must be even, got {patch}")
+        if not scales or any(not 0.0 < s_ <= 1.0 for s_ in scales):
+            raise QcsrError(f"scale augmentation factors must be in (0, 1], got {list(scales)}")
+        self.scales = tuple(float(s_) for s_ in scales)
         self.images = [im for im in images if min(im.shape[:2]) >= patch]
         if not self.images:
             raise QcsrError(f"no training image is at least {patch}x{patch}")
@@ -59,7 +68,7 @@ class PatchSampler:
     def hr_patch(self) -> np.ndarray:
         rng, p = self.rng, self.patch
         img = self.images[int(rng.integers(len(self.images)))]
-        s = float(rng.choice(SCALE_AUG))
+        s = float(rng.choice(self.scales))
         h, w = img.shape[:2]
         src = min(int(round(p / s)), h, w)
         y, x = int(rng.integers(h - src + 1)), int(rng.integers(w - src + 1))

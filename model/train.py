@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from qcsr.fixedpoint.colour import luma_ref, luma_u8
 from qcsr.model.checkpoint import save_model, upscale_luma
-from qcsr.model.data import PatchSampler, load_training_images
+from qcsr.model.data import SCALE_AUG, PatchSampler, load_training_images
 from qcsr.model.degradations import EQ2, TRAIN_DEGRADATIONS, DegradationRanges
 from qcsr.model.network import ArchConfig, QCSRNet, regroup_tail
 from qcsr.model.reparam import RepQCSRNet
@@ -157,6 +157,7 @@ def train(
     ranges: DegradationRanges | None = None,
     reparam: int = 0,
     ema: float = 0.0,
+    scale_aug: tuple[float, ...] | None = None,
 ) -> dict[str, Any] | None:
     """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
 
@@ -168,6 +169,7 @@ def train(
     and writes the folded network: OUT has the deployed architecture; only OUT.ckpt holds branches.
     `ema` D in (0, 1) keeps an exponential moving average (per-iteration decay D) of the deployed
     weights, updated every EMA_EVERY iterations; validation and OUT use the average.
+    `scale_aug` replaces the HR scale-augmentation factors (model/data.py SCALE_AUG; (1.0,): none).
     """
     if degradation not in TRAIN_DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
@@ -222,7 +224,8 @@ def train(
     if reparam:
         net = RepQCSRNet(expand=reparam, init=net)  # same function as `net` at the start
     opt = torch.optim.Adam(net.parameters(), lr=p.lr)
-    sampler = PatchSampler(images, p.patch, degradation, seed, ranges)
+    scales = SCALE_AUG if scale_aug is None else tuple(scale_aug)
+    sampler = PatchSampler(images, p.patch, degradation, seed, ranges, scales)
     start, elapsed = 0, 0.0
     history: list[dict[str, Any]] = []  # every (re)start: a resumed run may use a different schedule
     if resume:
@@ -321,6 +324,7 @@ def train(
         "loss": loss,
         **({"reparam": net.describe()} if reparam else {}),
         **({"weight_average": {"ema_decay": ema, "every": EMA_EVERY}} if ema else {}),
+        **({"scale_augmentation": list(scales)} if scales != SCALE_AUG else {}),
         **({"finetuned_from": {"file": Path(init).name, "provenance": parent}} if init is not None else {}),
         "train_seconds": round(time.time() - t0, 1),
         "torch_threads": torch.get_num_threads(),

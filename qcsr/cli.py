@@ -42,6 +42,16 @@ def degradation_ranges(a: argparse.Namespace):
         raise QcsrError(str(e)) from None
 
 
+def _scales(spec: str | None) -> tuple[float, ...] | None:
+    """'1.0,0.8' -> (1.0, 0.8); None when not given."""
+    if spec is None:
+        return None
+    try:
+        return tuple(float(t) for t in spec.split(","))
+    except ValueError:
+        raise QcsrError(f"bad --scale-aug {spec!r}: give comma-separated factors in (0, 1], e.g. 1,0.8") from None
+
+
 def cmd_train(a: argparse.Namespace) -> None:
     from qcsr.model.network import ArchConfig
     from qcsr.model.train import train
@@ -67,6 +77,7 @@ def cmd_train(a: argparse.Namespace) -> None:
         ranges=ranges,
         reparam=a.reparam,
         ema=a.ema,
+        scale_aug=_scales(a.scale_aug),
     )
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
@@ -225,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--ema", type=float, default=0.0, metavar="D",
                    help="keep an exponential moving average of the deployed weights (per-iteration decay D, "
                         "e.g. 0.999); validation and the model file use it (default 0: off)")
+    t.add_argument("--scale-aug", metavar="S1,S2,...",
+                   help="HR scale-augmentation factors in (0, 1] (a crop of patch/s pixels resized to the patch; "
+                        "default 1.0,0.9,0.8,0.7,0.6; 1.0 = none)")
     for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)

@@ -219,6 +219,22 @@ def assert_clean_failure(code: int, err: str, needle: str, *paths: Path) -> None
         assert not p.exists(), p
 
 
+@pytest.mark.parametrize("bad", ["1.5", "0", "a,b"])
+def test_train_bad_scale_augmentation(tmp_path, image_sets, capsys, bad):
+    out = tmp_path / "m.pt"
+    code, _, err = run(["train", "--degradation", "bicubic", "--data", image_sets, "--out", out, "--steps", "2",
+                        "--scale-aug", bad], capsys)  # fmt: skip
+    assert_clean_failure(code, err, "scale", out, out.with_name("m.pt.ckpt"), out.with_name("m.log.csv"))
+
+
+def test_train_scale_augmentation_is_recorded(tmp_path, image_sets, capsys):
+    out = tmp_path / "m.pt"
+    code, _, err = run(["train", "--degradation", "bicubic", "--data", image_sets, "--out", out, "--steps", "2",
+                        "--threads", "1", "--scale-aug", "1.0"], capsys)  # fmt: skip
+    assert code == 0, err
+    assert load_model(out)[1]["scale_augmentation"] == [1.0]
+
+
 def test_missing_data_folder(tmp_path, capsys):
     js = tmp_path / "r.json"
     code, _, err = run(["eval", "--model", "bicubic", "--data", tmp_path / "nope", "--json", js], capsys)

@@ -177,3 +177,34 @@ def test_qat_uses_the_ranges_the_model_was_trained_with():
     off = d.DegradationRanges(quality=None)
     assert recorded_ranges({"degradation_ranges": off.to_dict()}) == off
     assert recorded_ranges({}) == d.EQ2
+
+
+def _dihedral(img: np.ndarray) -> list[np.ndarray]:
+    out = []
+    for k in range(4):
+        r = np.rot90(img, k)
+        out += [r, r[:, ::-1]]
+    return out
+
+
+def test_scale_augmentation_factors(astronaut):
+    """scales=(1.0,): every HR patch is a verbatim crop (up to rot90/flip); 0.5: a resized 2x crop."""
+    from qcsr.model.data import PatchSampler
+
+    img = np.ascontiguousarray(astronaut[100:140, 150:190])
+    plain = PatchSampler([img], 16, "bicubic", seed=3, scales=(1.0,))
+    for _ in range(6):
+        hr = plain.hr_patch()
+        assert any(
+            np.array_equal(hr, t[y : y + 16, x : x + 16])
+            for t in _dihedral(img)
+            for y in range(t.shape[0] - 15)
+            for x in range(t.shape[1] - 15)
+        )
+    half = PatchSampler([img], 16, "bicubic", seed=3, scales=(0.5,))
+    hr = half.hr_patch()
+    assert not any(np.array_equal(hr, t[y : y + 16, x : x + 16]) for t in _dihedral(img)
+                   for y in range(25) for x in range(25))  # fmt: skip
+    for bad in ((), (0.0,), (1.2,)):
+        with pytest.raises(Exception, match="scale augmentation"):
+            PatchSampler([img], 16, "bicubic", seed=3, scales=bad)
