@@ -26,7 +26,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 
 .PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
         ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training \
-        zoo-train zoo-install
+        zoo-train zoo-install stage3-tries
 
 setup: $(STAMP)
 
@@ -110,6 +110,27 @@ zoo-train: $(ZOO_DIR)/bicubic_s3.pt $(ZOO_DIR)/proposed_s1.pt
 zoo-install: zoo-train
 	cp $(ZOO_DIR)/bicubic_s3.pt model/zoo/qcsr_x2_bicubic.pt
 	cp $(ZOO_DIR)/proposed_s1.pt model/zoo/qcsr_x2_proposed.pt
+
+# Tries on top of the shipped bicubic chain (docs/training.md): stage 3 again with another seed and
+# without scale augmentation (from stage 2), and 8k iterations on 192-px crops after stage 3; the
+# shipped stage 3 is the reference. `make -j2 stage3-tries` -> docs/training/stage3_tries.{md,png}.
+S3_DIR ?= runs/stage3
+S3_VARIANTS := stage3 seed19 noscale p192
+S3_ARGS_seed19 := --lr 3e-4 --patch 128 --steps 20000 --seed 19 --ema 0.999
+S3_ARGS_noscale := --lr 3e-4 --patch 128 --steps 20000 --seed 17 --ema 0.999 --scale-aug 1.0
+S3_ARGS_p192 := --lr 2e-4 --patch 192 --steps 8000 --seed 23 --ema 0.999
+$(S3_DIR)/stage3.pt: $(ZOO_DIR)/bicubic_s3.pt
+	mkdir -p $(S3_DIR) && cp $< $@ && cp $(<:.pt=.log.csv) $(@:.pt=.log.csv)
+$(S3_DIR)/seed19.pt $(S3_DIR)/noscale.pt: $(S3_DIR)/%.pt: $(ZOO_DIR)/bicubic_s2.pt
+	$(ZOO_TRAIN) --degradation bicubic --init $< $(S3_ARGS_$*) --out $@ $(if $(wildcard $@.ckpt),--resume)
+$(S3_DIR)/p192.pt: $(ZOO_DIR)/bicubic_s3.pt
+	$(ZOO_TRAIN) --degradation bicubic --init $< $(S3_ARGS_p192) --out $@ $(if $(wildcard $@.ckpt),--resume)
+.PRECIOUS: $(S3_DIR)/%.pt
+$(S3_DIR)/%.eval.json: $(S3_DIR)/%.pt
+	$(QCSR) eval --model $< --data $(DATA) --jpeg none --json $@
+stage3-tries: $(S3_VARIANTS:%=$(S3_DIR)/%.eval.json)
+	$(QCSR) ablation --runs $(S3_DIR) --reference stage3 --md docs/training/stage3_tries.md \
+	  --png docs/training/stage3_tries.png
 
 train-%: $(STAMP)
 	$(QCSR) train --degradation $* --preset fast --data $(DATA) --out runs/qcsr_x2_$*.pt
