@@ -20,11 +20,20 @@ from qcsr.util.progress import progress
 SCALE = 2
 BENCHMARK_SETS = ("Set5", "Set14", "B100", "Urban100")
 MIN_HR_SIDE = 11 + 2 * SCALE  # an 11x11 SSIM window after shaving
+# How a grey benchmark image (Set14's bridge.png is the only one) is scored. "luma": the grey value is
+# the luma (MATLAB SR code: rgb2ycbcr only for 3-channel images; the convention of the bicubic and
+# SRCNN/VDSR figures the paper's Table 1 quotes). "rgb": the image is presented as RGB (g, g, g) and goes
+# through BT.601 like every other image (Python loaders such as EDSR's and BasicSR's, which read every
+# image as 3-channel; and what the core computes from a grey RGB frame): its luma is 16 + 219 g / 255.
+GREY_CONVENTIONS = {
+    "luma": "Y, BT.601 (MATLAB rgb2ycbcr) for RGB; the grey value for grey images",
+    "rgb": "Y, BT.601 (MATLAB rgb2ycbcr); grey images presented as RGB (g, g, g), so their Y is 16 + 219 g / 255",
+}
 PROTOCOL = {
     "scale": SCALE,
     "lr": "PIL BICUBIC antialiased downscale of the modcropped HR image",
     "jpeg": "Pillow JPEG (4:2:0) of the LR image at quality q",
-    "metric_channel": "Y, BT.601 (MATLAB rgb2ycbcr) for RGB; the grey value for grey images",
+    "metric_channel": GREY_CONVENTIONS["luma"],
     "grey": "luma",
     "shave": SCALE,
     "ssim": "Wang et al. 2004, 11x11 Gaussian sigma 1.5, K1 0.01, K2 0.03",
@@ -38,15 +47,6 @@ CODEC_PROTOCOL = (
 )
 PAN_FRAMES = 6
 CODEC_NAMES = {"h264": "H.264", "hevc": "HEVC"}
-# How a grey benchmark image (Set14's bridge.png is the only one) is scored. "luma": the grey value is
-# the luma (MATLAB SR code: rgb2ycbcr only for 3-channel images; the convention of the bicubic and
-# SRCNN/VDSR figures the paper's Table 1 quotes). "rgb": the image is presented as RGB (g, g, g) and goes
-# through BT.601 like every other image (Python loaders such as EDSR's and BasicSR's, which read every
-# image as 3-channel; and what the core computes from a grey RGB frame): its luma is 16 + 219 g / 255.
-GREY_CONVENTIONS = {
-    "luma": "Y, BT.601 (MATLAB rgb2ycbcr) for RGB; the grey value for grey images",
-    "rgb": "Y, BT.601 (MATLAB rgb2ycbcr); grey images presented as RGB (g, g, g), so their Y is 16 + 219 g / 255",
-}
 
 
 def parse_conditions(spec: str) -> list[str]:
