@@ -315,9 +315,12 @@ def codec_roundtrip(frames: list[np.ndarray], codec: str, crf: int, preset: str 
     h, w = frames[0].shape[:2]
     check_frame_size(codec, w, h)
     buf = io.BytesIO()
-    opts = {"crf": str(crf), "preset": preset}
+    # one encoder thread: libx264's and libx265's output depends on their thread count (FFmpeg's default
+    # follows the machine's cores; measured: 1, 2 and 8 x264 threads give three different streams), and
+    # these round trips make benchmark inputs and training data, which must not change with the machine
+    opts = {"crf": str(crf), "preset": preset, "threads": "1"}
     if codec == "hevc":
-        opts["x265-params"] = x265_params(w, h)
+        opts["x265-params"] = X265_PARAMS_SMALL
     with av.open(buf, "w", format="matroska") as out:
         vs = out.add_stream(encoder, rate=Fraction(24), options=opts)
         vs.width, vs.height, vs.pix_fmt = w, h, pix_fmt
