@@ -103,46 +103,40 @@ always_ff @(posedge clk) {out_row, out_col} <= pos_d;
 
 localparam integer NG = SW / 6;
 
+// Left shifts by static amounts, each one parallel multiplexer over its few amounts (case: a
+// for/if form maps as a priority chain): by 4 * sel (coarse, sel 0..7) and by sel (fine, 0..3).
+function automatic logic signed [SW-1:0] shl4(input logic signed [SW-1:0] x, input logic [2:0] sel);
+    case (sel)
+        3'd0: shl4 = x;
+        3'd1: shl4 = x <<< 4;
+        3'd2: shl4 = x <<< 8;
+        3'd3: shl4 = x <<< 12;
+        3'd4: shl4 = x <<< 16;
+        3'd5: shl4 = x <<< 20;
+        3'd6: shl4 = x <<< 24;
+        default: shl4 = x <<< 28;
+    endcase
+endfunction
+function automatic logic signed [SW-1:0] shl1(input logic signed [SW-1:0] x, input logic [1:0] sel);
+    case (sel)
+        2'd0: shl1 = x;
+        2'd1: shl1 = x <<< 1;
+        2'd2: shl1 = x <<< 2;
+        default: shl1 = x <<< 3;
+    endcase
+endfunction
+
 genvar gi;
 for (gi = 0; gi < 4; gi = gi + 1) begin : g_px
     wire signed [SW-1:0] yn = SW'($signed(bic_yn[gi*24 +: 24]));
     wire signed [SW-1:0] yc = SW'($signed(cnn_tail[gi*AB +: AB]));
     logic signed [SW-1:0] a1 = '0, b1 = '0, s2 = '0, s3 = '0;
     logic signed [SW-1:0] a1_n, b1_n, a2_n, b2_n;
-    // each shift as one parallel multiplexer over its few amounts (case: no priority chain)
     always_comb begin
-        case (a_hi)
-            3'd0: a1_n = yn;
-            3'd1: a1_n = yn <<< 4;
-            3'd2: a1_n = yn <<< 8;
-            3'd3: a1_n = yn <<< 12;
-            3'd4: a1_n = yn <<< 16;
-            3'd5: a1_n = yn <<< 20;
-            3'd6: a1_n = yn <<< 24;
-            default: a1_n = yn <<< 28;
-        endcase
-        case (b_hi)
-            3'd0: b1_n = yc;
-            3'd1: b1_n = yc <<< 4;
-            3'd2: b1_n = yc <<< 8;
-            3'd3: b1_n = yc <<< 12;
-            3'd4: b1_n = yc <<< 16;
-            3'd5: b1_n = yc <<< 20;
-            3'd6: b1_n = yc <<< 24;
-            default: b1_n = yc <<< 28;
-        endcase
-        case (a_lo)
-            2'd0: a2_n = a1;
-            2'd1: a2_n = a1 <<< 1;
-            2'd2: a2_n = a1 <<< 2;
-            default: a2_n = a1 <<< 3;
-        endcase
-        case (b_lo)
-            2'd0: b2_n = b1;
-            2'd1: b2_n = b1 <<< 1;
-            2'd2: b2_n = b1 <<< 2;
-            default: b2_n = b1 <<< 3;
-        endcase
+        a1_n = shl4(yn, a_hi);
+        b1_n = shl4(yc, b_hi);
+        a2_n = shl1(a1, a_lo);
+        b2_n = shl1(b1, b_lo);
     end
     always_ff @(posedge clk) begin
         a1 <= a1_n;
