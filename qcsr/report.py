@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -174,13 +175,14 @@ def results_markdown(reports: dict[str, dict[str, Any]], grey: dict[str, dict[st
     grey_block = []
     if grey:
         grey_block = [
-            "#### The grey image of Set14 (bridge.png): both conventions",
+            "#### Grey benchmark images: both conventions",
             "",
             "The tables above score a grey image on its grey value (MATLAB SR code, the convention of the "
             "Bicubic column the paper quotes). Python SR toolboxes (EDSR, BasicSR) read every image as RGB and "
             "score a grey one on its BT.601 luma, 16 + 219 g / 255 (also what the core computes from a grey RGB "
-            "frame). The errors shrink by 219/255, so that one image scores 1.32 dB higher and Set14's mean "
-            "about 0.09 dB higher, for every method alike (`qcsr eval --grey rgb`, files in "
+            f"frame). Its errors then shrink by about 219/255, {20 * math.log10(255 / 219):.2f} dB on that image; "
+            "the difference column is what that does to each set's mean, measured (`qcsr eval --grey rgb`, "
+            "files in "
             f"`docs/results/{GREY_DIR}/`):",
             "",
             grey_table(reports, grey),
