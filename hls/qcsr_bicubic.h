@@ -65,7 +65,7 @@ BicVch:
             for (int d = 0; d < 5; d++) {
 #pragma HLS UNROLL
                 if (BIC_TAPS[p][d] != 0) {
-                    acc += bicv_t(BIC_TAPS[p][d]) * smp[d];
+                    acc += fabric_mul<bicv_t>(BIC_TAPS[p][d], smp[d]);  // a constant tap: shifts and adds
                 }
             }
             out.v[ch][p] = acc;
@@ -98,7 +98,7 @@ BicHpy:
                 for (int d = 0; d < 5; d++) {
 #pragma HLS UNROLL
                     if (BIC_TAPS[px][d] != 0) {
-                        acc[ch] += yn_t(BIC_TAPS[px][d]) * c[d].v[ch][py];
+                        acc[ch] += fabric_mul<yn_t>(BIC_TAPS[px][d], c[d].v[ch][py]);
                     }
                 }
             }
@@ -114,7 +114,7 @@ BicHpy:
 // Dataflow process: H * W + LAG iterations; `dead` of an output is set once any input up to the
 // newest one it depends on was dead (an abandoned frame).
 template <class A>
-void bicubic(hls::stream<ycc_tok_t>& in, const xdim_t W, const hdim_t H, hls::stream<bic_tok_t>& out) {
+void bicubic(hls::stream<ycc_tok_t>& in, const xdim_t W, const hdim_t H, const step_t n, hls::stream<bic_tok_t>& out) {
 #pragma HLS INLINE off
     const int NB = bicubic_config::NB, L = bicubic_config::L;
     ycc_t lb[arch::MAX_W][NB];  // lb[x][r]: the sample r + 1 lines above, column x
@@ -123,7 +123,6 @@ void bicubic(hls::stream<ycc_tok_t>& in, const xdim_t W, const hdim_t H, hls::st
 #pragma HLS DEPENDENCE variable = lb type = inter direction = RAW dependent = true distance = arch::MIN_W
     bic_col_t hwin[L];
 #pragma HLS ARRAY_PARTITION variable = hwin complete dim = 0
-    const step_t n = step_t(W) * H;
     const step_t lag = step_t(arch::ROWS) * W + arch::COLS;
     xdim_t xi = 0, xo = 0;
     row_t yi = 0, yo = 0;
@@ -131,6 +130,7 @@ void bicubic(hls::stream<ycc_tok_t>& in, const xdim_t W, const hdim_t H, hls::st
 BicPixels:
     for (step_t i = 0; i < n + lag; i++) {
 #pragma HLS PIPELINE II = arch::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = arch::TRIP_LAG max = arch::TRIP_LAG
         ycc_t cur = 0;
         if (i < n) {
             const ycc_tok_t t = in.read();

@@ -2,18 +2,23 @@
 // distribution of the active weights to the layers.
 //
 // cfg_loader() runs at a start of frame (called by framer_wait_sof, outside the dataflow region):
-// every packet that has reached s_axis_cfg is parsed word by word with the checks of
-// ARCHITECTURE.md 2 (header against the compile-time parameters and the limits, shifts in
-// [-16, 48], weights in the signed WBITS range, yn_lshift in [0, 18], res_lshift in [0, 30],
-// out_shift in [14, 32]) into the *inactive* half of the weight store; a packet that is bad or has
-// TLAST on the wrong word is consumed up to its TLAST and rejected (status bit 19), a good one flips
-// the active half and is used from this frame on; a second packet stays in the stream for a later
-// frame. The frame in progress is never affected: the dataflow region of a frame reads only the
-// half that was active when it started (cfg_distribute).
+// while the `cfg_pending` input says a packet is waiting on s_axis_cfg, packets are parsed word by
+// word with the checks of ARCHITECTURE.md 2 (header against the compile-time parameters and the
+// limits, shifts in [-16, 48], weights in the signed WBITS range, yn_lshift in [0, 18], res_lshift
+// in [0, 30], out_shift in [14, 32]) into the *inactive* half of the weight store; a packet that is
+// bad or has TLAST on the wrong word is consumed up to its TLAST and rejected (status bit 19), a
+// good one flips the active half and is used from this frame on; a second packet stays in the
+// stream for a later frame. The frame in progress is never affected: the dataflow region of a frame
+// reads only the half that was active when it started (cfg_distribute).
+//
+// No non-blocking access on the AXI4-Stream port: whether a packet waits is the `cfg_pending` input
+// (ap_none, read through a volatile pointer at each decision), which the integrator ties to the
+// configuration stream's TVALID (a packet-mode AXI4-Stream FIFO in front makes it "a whole packet
+// waits"). Older UG1399 versions allow empty()/read_nb only on ap_fifo ports (docs/hls.md).
 //
 // The store is the only state carried from frame to frame: a static array (block RAM, RESET off,
-// its contents are not control state) and the small cfg_state (registers, reset by ap_rst_n under
-// config_rtl -reset state).
+// its contents are not control state) and the small cfg_state (registers, reset by ap_rst_n:
+// RESET pragma in qcsr_top.cpp).
 #ifndef QCSR_CFG_LOADER_H_
 #define QCSR_CFG_LOADER_H_
 
@@ -107,15 +112,16 @@ CfgWords:
     }
 }
 
-// At a start of frame: parse the packets that have arrived until one is good (it becomes active).
-// Returns true if a packet was rejected. The emptiness test is the one non-blocking access of the
-// core; it is control, outside the datapath, and decides only whether a packet is waiting.
+// At a start of frame: parse the packets that wait (cfg_pending) until one is good (it becomes
+// active). Returns true if a packet was rejected. `pending` is read before each packet: it is the
+// port's live level (volatile), the decision whether to read, never a read of the stream itself.
 template <class A>
-bool cfg_loader(hls::stream<cfg_t>& in, weight_t store[2][A::NW], cfg_state& cs) {
+bool cfg_loader(hls::stream<cfg_t>& in, volatile const bool* pending, weight_t store[2][A::NW], cfg_state& cs) {
 #pragma HLS INLINE off
     bool rejected = false;
 CfgPackets:
-    while (!in.empty()) {
+    while (*pending) {
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = 2
         const ap_uint<1> h = ~cs.act;
         if (cfg_parse_packet<A>(in, store, cs, h)) {
             cs.act = h;
@@ -127,34 +133,57 @@ CfgPackets:
     return rejected;
 }
 
-// Dataflow process: the active half's shifts and weights, layer by layer, to each layer's stream
-// (shift first). The layers read them into registers before their pixel loop.
+// The active half's shifts as one word (passed into the dataflow region as a scalar).
 template <class A>
-void cfg_distribute(const weight_t store[2][A::NW], const shift_t s[A::NL], const ap_uint<1> h,
+shifts_t pack_shifts(const cfg_state& cs, const ap_uint<1> h) {
+#pragma HLS INLINE
+    shifts_t sp = 0;
+    for (int l = 0; l < A::NL; l++) {
+#pragma HLS UNROLL
+        sp(8 * l + 7, 8 * l) = ap_uint<8>(h ? cs.s[1][l] : cs.s[0][l]);
+    }
+    return sp;
+}
+
+// Dataflow process: the active half's shifts and weights, layer by layer, to each layer's stream
+// (shift first). The layer loop is unrolled: each layer's stream and store offset are constants, one
+// pipelined loop per layer (no run-time index into the stream array). The layers read them into
+// registers before their pixel loop.
+template <class A>
+void cfg_distribute(const weight_t store[2][A::NW], const shifts_t sp, const ap_uint<1> h,
                     hls::stream<cfg_word_t> layer_cfg[A::NL]) {
 #pragma HLS INLINE off
-    int k = 0;
 CfgLayers:
     for (int l = 0; l < A::NL; l++) {
-        layer_cfg[l].write(cfg_word_t(s[l]));
+#pragma HLS UNROLL
+        const int k = A::layer_off(l);
+        layer_cfg[l].write(cfg_word_t(shift_t(sp(8 * l + 7, 8 * l))));
     CfgWeights:
         for (int i = 0; i < A::layer_nw(l); i++) {
 #pragma HLS PIPELINE II = 1
             layer_cfg[l].write(cfg_word_t(store[h][k + i]));
         }
-        k += A::layer_nw(l);
     }
 }
 
-// A layer's prologue: its shift, then its CO x K weights from its configuration stream into registers.
+// A layer's prologue: its shift, then its CO x K weights from its configuration stream into
+// registers (row and column counters, no divider).
 template <int CO, int K>
 shift_t load_layer(hls::stream<cfg_word_t>& cfg, weight_t w[CO][K]) {
 #pragma HLS INLINE
     const shift_t s = cfg.read();
+    ap_uint<bits_for(CO)> r = 0;
+    ap_uint<bits_for(K)> c = 0;
 LayerWeights:
     for (int i = 0; i < CO * K; i++) {
 #pragma HLS PIPELINE II = 1
-        w[i / K][i % K] = cfg.read();
+        w[r][c] = cfg.read();
+        if (c == K - 1) {
+            c = 0;
+            r = r + 1;
+        } else {
+            c = c + 1;
+        }
     }
     return s;
 }

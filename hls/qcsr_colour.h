@@ -1,5 +1,6 @@
 // qcsr_colour.h -- integer BT.601 colour conversion (fixedpoint/colour.py, ARCHITECTURE.md 1):
-// 16 fraction bits, round half up (+2^15, arithmetic >> 16), clip to [0, 255].
+// 16 fraction bits, round half up (+2^15, arithmetic >> 16), clip to [0, 255]. The constant
+// products are built in fabric (fabric_mul): shifts and adds, no DSP.
 #ifndef QCSR_COLOUR_H_
 #define QCSR_COLOUR_H_
 
@@ -21,11 +22,11 @@ inline ycc_t rgb_to_ycbcr(const ap_uint<24> pix) {
     const ap_int<10> g = ap_uint<8>(pix(7, 0));
     const ap_int<10> b = ap_uint<8>(pix(15, 8));
     const ap_int<10> r = ap_uint<8>(pix(23, 16));
-    const colour_acc_t y = colour_acc_t(16829) * r + colour_acc_t(33039) * g + colour_acc_t(6416) * b +
+    const colour_acc_t y = fabric_mul<colour_acc_t>(16829, r) + fabric_mul<colour_acc_t>(33039, g) + fabric_mul<colour_acc_t>(6416, b) +
                            colour_acc_t(16 << 16);
-    const colour_acc_t cb = colour_acc_t(-9714) * r + colour_acc_t(-19070) * g + colour_acc_t(28784) * b +
+    const colour_acc_t cb = fabric_mul<colour_acc_t>(-9714, r) + fabric_mul<colour_acc_t>(-19070, g) + fabric_mul<colour_acc_t>(28784, b) +
                             colour_acc_t(128 << 16);
-    const colour_acc_t cr = colour_acc_t(28784) * r + colour_acc_t(-24103) * g + colour_acc_t(-4681) * b +
+    const colour_acc_t cr = fabric_mul<colour_acc_t>(28784, r) + fabric_mul<colour_acc_t>(-24103, g) + fabric_mul<colour_acc_t>(-4681, b) +
                             colour_acc_t(128 << 16);
     ycc_t out;
     out(7, 0) = colour_round_clip(y);
@@ -40,9 +41,9 @@ inline ap_uint<24> ycbcr_to_rgb(const u8_t y8, const u8_t cb8, const u8_t cr8) {
     const ap_int<10> y = ap_int<10>(y8) - 16;
     const ap_int<10> cb = ap_int<10>(cb8) - 128;
     const ap_int<10> cr = ap_int<10>(cr8) - 128;
-    const colour_acc_t r = colour_acc_t(76309) * y + colour_acc_t(104597) * cr;
-    const colour_acc_t g = colour_acc_t(76309) * y + colour_acc_t(-25675) * cb + colour_acc_t(-53279) * cr;
-    const colour_acc_t b = colour_acc_t(76309) * y + colour_acc_t(132201) * cb;
+    const colour_acc_t r = fabric_mul<colour_acc_t>(76309, y) + fabric_mul<colour_acc_t>(104597, cr);
+    const colour_acc_t g = fabric_mul<colour_acc_t>(76309, y) + fabric_mul<colour_acc_t>(-25675, cb) + fabric_mul<colour_acc_t>(-53279, cr);
+    const colour_acc_t b = fabric_mul<colour_acc_t>(76309, y) + fabric_mul<colour_acc_t>(132201, cb);
     ap_uint<24> out;
     out(7, 0) = colour_round_clip(g);
     out(15, 8) = colour_round_clip(b);

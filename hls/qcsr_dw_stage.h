@@ -33,6 +33,7 @@ struct window_config {
     static const int LAYER = LAYER_;           // index in head, dw1, pw1, ..., tail (trace)
     static const int LBR = KH_ > 1 ? KH_ - 1 : 1;
     static const int MULS = CO_ * KH_ * KW_ / arch::FOLD;
+    static const int TRIP = arch::TRIP_PIX + (KH_ / 2) * arch::MAX_W + KW_ / 2;  // LOOP_TRIPCOUNT (report only)
 };
 
 typedef window_config<u8_t, 1, uact_t, arch::C, arch::F, arch::F, false, arch::ACC_HEAD, 0> head_config;
@@ -41,7 +42,7 @@ struct dw_config : window_config<uact_t, arch::C, sact_t, arch::C, arch::KH, arc
 
 template <class CFG>
 void dw_stage(hls::stream<vec_t<typename CFG::in_t, CFG::CIN> >& in, hls::stream<cfg_word_t>& cfg, const xdim_t W,
-              const hdim_t H, hls::stream<vec_t<typename CFG::out_t, CFG::CO> >& out) {
+              const hdim_t H, const step_t n, hls::stream<vec_t<typename CFG::out_t, CFG::CO> >& out) {
 #pragma HLS INLINE off
     typedef typename CFG::in_t in_t;
     const int CIN = CFG::CIN, CO = CFG::CO, KH = CFG::KH, KW = CFG::KW, K = CFG::K;
@@ -49,7 +50,7 @@ void dw_stage(hls::stream<vec_t<typename CFG::in_t, CFG::CIN> >& in, hls::stream
     // this frame's shift and weights (registers)
     weight_t w[CO][K];
 #pragma HLS ARRAY_PARTITION variable = w complete dim = 0
-    const shift_t s = load_layer<CO, K>(cfg, w);
+    const requant_shift<CFG::ACC_W> rq = decode_shift<CFG::ACC_W>(load_layer<CO, K>(cfg, w));  // one decode per layer
 
     in_t lb[arch::MAX_W][CFG::LBR][CIN];  // lb[x][r]: the sample r + 1 lines above, column x
 #pragma HLS ARRAY_RESHAPE variable = lb complete dim = 2
@@ -59,13 +60,13 @@ void dw_stage(hls::stream<vec_t<typename CFG::in_t, CFG::CIN> >& in, hls::stream
     in_t win[KH][KW][CIN];  // win[dy][dx]: row offset dy - KH/2, column offset dx - KW/2
 #pragma HLS ARRAY_PARTITION variable = win complete dim = 0
 
-    const step_t n = step_t(W) * H;
     const step_t lag = step_t(KH / 2) * W + KW / 2;
     xdim_t xi = 0, xo = 0;
     row_t yo = 0;
 DwPixels:
     for (step_t i = 0; i < n + lag; i++) {
 #pragma HLS PIPELINE II = arch::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = CFG::TRIP max = CFG::TRIP
 #pragma HLS ALLOCATION operation instances = mul limit = CFG::MULS
         vec_t<in_t, CIN> t;
         if (i < n) {
@@ -119,7 +120,7 @@ DwPixels:
                     const int dy = k / KW, dx = k % KW;
                     if (rok[dy] && cok[dx]) acc += w[co][k] * win[dy][dx][ci];
                 }
-                o.v[co] = requantize<arch::ABITS, CFG::OUT_SIGNED>(acc, s);
+                o.v[co] = requantize<arch::ABITS, CFG::OUT_SIGNED>(acc, rq);
                 trace_layer(CFG::LAYER, co, int(yo), int(xo), int(o.v[co]));
             }
             out.write(o);

@@ -9,7 +9,8 @@
 //  * A TUSER beat: the packets waiting on s_axis_cfg are loaded (cfg_loader, which may make a new
 //    configuration active); with a configuration the frame starts, unless the beat also carries
 //    TLAST (an early EOL, W >= 2: RESYNC).
-// The function returns once a frame starts; the SOF beat's pixel is handed to framer().
+// The function returns at the SOF beat (one per call of qcsr_top): true when the frame starts (the
+// SOF beat's pixel is handed to framer()), false when it was refused.
 //
 // framer() is the dataflow process that reads the rest of the frame: TLAST before column W-1 ->
 // bit 17 (early EOL); no TLAST on column W-1 -> bit 18 (late EOL); a TUSER beat inside the frame ->
@@ -64,10 +65,15 @@ struct frame_end_t {
     bool sof_eol;
 };
 
-// Blocks until a frame starts; returns its first pixel. Every status change is written to `status`.
+// Reads beats until a start of frame and decides on it: returns true when a frame starts (its first
+// pixel in `first`), false when the SOF beat is refused -- no configuration (dropped, bit 16) or
+// TLAST on the SOF beat (early EOL, bit 17, RESYNC). Either way the call of qcsr_top ends with that
+// SOF beat, so every call handles exactly one SOF beat (and a one-call-per-frame testbench knows
+// how many calls its stream needs). Every status change is written to `status`.
 template <class A>
-ap_uint<24> framer_wait_sof(hls::stream<video_in_t>& in, hls::stream<cfg_t>& cfg_in, weight_t store[2][A::NW],
-                            cfg_state& cs, framer_state& fs, status_state& st, ap_uint<32>& status) {
+bool framer_wait_sof(hls::stream<video_in_t>& in, hls::stream<cfg_t>& cfg_in, volatile const bool* cfg_pending,
+                     weight_t store[2][A::NW], cfg_state& cs, framer_state& fs, status_state& st,
+                     ap_uint<32>& status, ap_uint<24>& first) {
 #pragma HLS INLINE off
 FramerWaitSof:
     for (;;) {
@@ -85,20 +91,27 @@ FramerWaitSof:
             eol = beat.last == 1;
         }
         if (sof) {
-            if (cfg_loader<A>(cfg_in, store, cs)) st.reject = true;
-        }
-        if (sof && cs.valid) {
-            fs.dropping = false;
-            if (eol) {  // TUSER with TLAST: an early EOL, no frame starts
+            if (cfg_loader<A>(cfg_in, cfg_pending, store, cs)) st.reject = true;
+            bool start = false;
+            if (!cs.valid) {  // no configuration yet (IDLE): dropped, part of the current drop run
+                st.nosof = true;
+                if (!fs.dropping) st.count = st.count + 1;
+                fs.dropping = true;
+            } else if (eol) {  // TUSER with TLAST: an early EOL, no frame starts
                 st.early = true;
                 st.count = st.count + 1;
+                fs.dropping = false;
                 fs.mode = MODE_RESYNC;
             } else {
+                fs.dropping = false;
                 fs.mode = MODE_IDLE;
-                status = st.word(true);
-                return rgb;
+                first = rgb;
+                start = true;
             }
-        } else if (fs.mode == MODE_IDLE) {  // dropped while waiting for SOF
+            status = st.word(start);
+            return start;
+        }
+        if (fs.mode == MODE_IDLE) {  // dropped while waiting for SOF
             st.nosof = true;
             if (!fs.dropping) st.count = st.count + 1;
             fs.dropping = true;
@@ -109,7 +122,7 @@ FramerWaitSof:
 
 // Dataflow process: the frame's H * W positions (the first from the SOF beat), raster order.
 template <class A>
-void framer(hls::stream<video_in_t>& in, const ap_uint<24> first_rgb, const xdim_t W, const hdim_t H,
+void framer(hls::stream<video_in_t>& in, const ap_uint<24> first_rgb, const xdim_t W, const step_t n,
             hls::stream<pix_tok_t>& out, frame_end_t& end) {
 #pragma HLS INLINE off
     xdim_t x = 1;
@@ -117,7 +130,6 @@ void framer(hls::stream<video_in_t>& in, const ap_uint<24> first_rgb, const xdim
     ap_uint<2> err = ERR_NONE;
     ap_uint<24> sof_rgb = 0;
     bool sof_eol = false;
-    const step_t n = step_t(W) * H;
     pix_tok_t t0;
     t0.rgb = first_rgb;
     t0.dead = false;
@@ -125,6 +137,7 @@ void framer(hls::stream<video_in_t>& in, const ap_uint<24> first_rgb, const xdim
 FramerPixels:
     for (step_t i = 1; i < n; i++) {
 #pragma HLS PIPELINE II = A::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = A::TRIP_PIX max = A::TRIP_PIX
         pix_tok_t t;
         t.rgb = 0;
         if (!dead) {

@@ -24,13 +24,28 @@ void out_reorder(hls::stream<blk_tok_t>& in, const xdim_t W, const hdim_t H, hls
 #pragma HLS BIND_STORAGE variable = odd0 type = ram_s2p impl = bram
 #pragma HLS BIND_STORAGE variable = even1 type = ram_s2p impl = bram
 #pragma HLS BIND_STORAGE variable = odd1 type = ram_s2p impl = bram
+    // Independence under the run-time bank select (UG1399 "pragma HLS dependence"):
+    //  * intra: an iteration writes bank `wbank` (r & 1) and reads bank !wbank -- never the same RAM;
+    //  * inter: block c of bank b is written in row r and read in row r + 1, at least
+    //    min(W even: B, W odd: B + 1) >= MIN_W / 2 iterations later (B = ceil(W / 2), W >= MIN_W);
+    //    a true dependence, declared with that distance (as the line buffers declare theirs).
+#pragma HLS DEPENDENCE variable = even0 type = intra false
+#pragma HLS DEPENDENCE variable = odd0 type = intra false
+#pragma HLS DEPENDENCE variable = even1 type = intra false
+#pragma HLS DEPENDENCE variable = odd1 type = intra false
+#pragma HLS DEPENDENCE variable = even0 type = inter direction = RAW dependent = true distance = A::OUT_RD_DIST
+#pragma HLS DEPENDENCE variable = odd0 type = inter direction = RAW dependent = true distance = A::OUT_RD_DIST
+#pragma HLS DEPENDENCE variable = even1 type = inter direction = RAW dependent = true distance = A::OUT_RD_DIST
+#pragma HLS DEPENDENCE variable = odd1 type = inter direction = RAW dependent = true distance = A::OUT_RD_DIST
     const xdim_t B = (W + 1) / 2;
     bool dead = false;
 ReorderRows:
     for (int r = 0; r <= int(H); r++) {
+#pragma HLS LOOP_TRIPCOUNT min = A::TRIP_OUT_ROWS max = A::TRIP_OUT_ROWS
     ReorderBeats:
         for (int j = 0; j < 2 * int(B); j++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS LOOP_TRIPCOUNT min = A::TRIP_OUT_BEATS max = A::TRIP_OUT_BEATS
             const bool wbank = r & 1;
             if (r < int(H) && j < int(W)) {
                 const blk_tok_t b = in.read();

@@ -86,6 +86,9 @@ struct arch {
     static constexpr int layer_nw(int l) {
         return l == 0 ? HEAD_NW : (l == NL - 1 ? TAIL_NW : (l % 2 == 1 ? DW_NW : PW_NW));
     }
+    static constexpr int layer_off(int l) {  // first weight of layer l in the packet's weight order
+        return l == 0 ? 0 : (l == NL - 1 ? OFF_TAIL : (l % 2 == 1 ? off_dw((l - 1) / 2) : off_pw((l - 1) / 2)));
+    }
 
     // configuration packet (golden/config_packet.py)
     static const unsigned CFG_MAGIC = 0x51435352u;  // "QCSR"
@@ -124,6 +127,14 @@ struct arch {
     static const int HBITS = bits_for(MAX_H);                         // height
     static const int YBITS = bits_for(MAX_H + ROWS + 3);              // row, runs past H in the flush
     static const int TBITS = bits_for((unsigned long long)MAX_W * MAX_H + ROWS * MAX_W + COLS + 1);
+
+    // trip counts of the frame loops at the largest frame, for csynth's latency report only
+    // (LOOP_TRIPCOUNT; the loops are bounded by the run-time W * H)
+    static const int TRIP_PIX = MAX_W * MAX_H;
+    static const int TRIP_LAG = TRIP_PIX + ROWS * MAX_W + COLS;  // a process with the whole lag
+    static const int TRIP_OUT_ROWS = MAX_H + 1;                  // output reorder: rows, beats per row
+    static const int TRIP_OUT_BEATS = 2 * ((MAX_W + 1) / 2);
+    static const int OUT_RD_DIST = MIN_W / 2;  // output reorder: least write -> read distance (qcsr_out_reorder.h)
 };
 
 static_assert(arch::F % 2 == 1 && arch::KH % 2 == 1 && arch::KW % 2 == 1, "kernels must be odd");
@@ -151,10 +162,22 @@ typedef ap_uint<arch::TBITS> step_t;      // loop step within a frame (H * W + l
 typedef ap_int<17> bicv_t;                // vertically filtered sample: 8 bits x 7 fraction bits
 typedef ap_int<24> yn_t;                  // Y_N: 2-D bicubic, 14 fraction bits
 typedef ap_uint<96> pix4_t;               // four UG934 pixels
+typedef ap_uint<8 * arch::NL> shifts_t;   // every layer's shift, layer l in bits [8l + 7, 8l]
 
 typedef ap_axiu<24, 1, 0, 0> video_in_t;
 typedef ap_axiu<96, 1, 0, 0> video_out_t;
 typedef ap_axiu<32, 0, 0, 0> cfg_t;
+
+// A product built in fabric (LUTs), not a DSP: constant products (colour matrices, bicubic taps),
+// whose constants the tool turns into shifts and adds, and the once-per-frame W * H. Without
+// BIND_OP the tool may give each a DSP (UG1399 "pragma HLS bind_op", op = mul, impl = fabric).
+template <class P, class A_T, class B_T>
+inline P fabric_mul(const A_T a, const B_T b) {
+#pragma HLS INLINE
+    const P p = P(a) * P(b);
+#pragma HLS BIND_OP variable = p op = mul impl = fabric
+    return p;
+}
 
 // The next raster position: (x, y) -> (x + 1, y), or (0, y + 1) at the end of a line of width W.
 template <class X, class Y>

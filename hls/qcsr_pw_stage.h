@@ -28,18 +28,18 @@ typedef pointwise_config<uact_t, arch::C, sact_t, arch::OUT_CH, arch::G, true, a
 
 template <class CFG>
 void pw_stage(hls::stream<vec_t<typename CFG::in_t, CFG::CIN> >& in, hls::stream<cfg_word_t>& cfg, const xdim_t W,
-              const hdim_t H, hls::stream<vec_t<typename CFG::out_t, CFG::CO> >& out) {
+              const step_t n, hls::stream<vec_t<typename CFG::out_t, CFG::CO> >& out) {
 #pragma HLS INLINE off
     const int CO = CFG::CO, CIN_G = CFG::CIN_G;
     weight_t w[CO][CIN_G];
 #pragma HLS ARRAY_PARTITION variable = w complete dim = 0
-    const shift_t s = load_layer<CO, CIN_G>(cfg, w);
-    const step_t n = step_t(W) * H;
+    const requant_shift<CFG::ACC_W> rq = decode_shift<CFG::ACC_W>(load_layer<CO, CIN_G>(cfg, w));  // one decode per layer
     xdim_t x = 0;
     hdim_t y = 0;
 PwPixels:
     for (step_t i = 0; i < n; i++) {
 #pragma HLS PIPELINE II = arch::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = arch::TRIP_PIX max = arch::TRIP_PIX
 #pragma HLS ALLOCATION operation instances = mul limit = CFG::MULS
         const vec_t<typename CFG::in_t, CFG::CIN> t = in.read();
         vec_t<typename CFG::out_t, CO> o;
@@ -53,7 +53,7 @@ PwPixels:
 #pragma HLS UNROLL
                 acc += w[p][j] * t.v[base + j];
             }
-            o.v[p] = requantize<arch::ABITS, CFG::OUT_SIGNED>(acc, s);
+            o.v[p] = requantize<arch::ABITS, CFG::OUT_SIGNED>(acc, rq);
             trace_layer(CFG::LAYER, p, int(y), int(x), int(o.v[p]));
         }
         out.write(o);

@@ -10,15 +10,15 @@
 namespace qcsr {
 
 template <class A>
-void residual(hls::stream<tail_tok_t>& tail, hls::stream<bic_tok_t>& bic, const xdim_t W, const hdim_t H,
+void residual(hls::stream<tail_tok_t>& tail, hls::stream<bic_tok_t>& bic, const xdim_t W, const step_t n,
               const resid_shifts_t rs, hls::stream<ycc4_tok_t>& out) {
 #pragma HLS INLINE off
-    const step_t n = step_t(W) * H;
     xdim_t x = 0;
     hdim_t y = 0;
 ResidualPixels:
     for (step_t i = 0; i < n; i++) {
 #pragma HLS PIPELINE II = A::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = A::TRIP_PIX max = A::TRIP_PIX
         const tail_tok_t t = tail.read();
         const bic_tok_t b = bic.read();
         yn_t yn[2][2];

@@ -9,15 +9,15 @@
 namespace qcsr {
 
 template <class A>
-void rgb2ycbcr(hls::stream<pix_tok_t>& in, const xdim_t W, const hdim_t H, hls::stream<luma_tok_t>& luma,
+void rgb2ycbcr(hls::stream<pix_tok_t>& in, const xdim_t W, const step_t n, hls::stream<luma_tok_t>& luma,
                hls::stream<ycc_tok_t>& ycc) {
 #pragma HLS INLINE off
-    const step_t n = step_t(W) * H;
     xdim_t x = 0;
     hdim_t y = 0;
 Rgb2YcbcrPixels:
     for (step_t i = 0; i < n; i++) {
 #pragma HLS PIPELINE II = A::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = A::TRIP_PIX max = A::TRIP_PIX
         const pix_tok_t t = in.read();
         const ycc_t c = t.dead ? ycc_t(0) : rgb_to_ycbcr(t.rgb);
         luma_tok_t l;

@@ -13,18 +13,18 @@
 namespace qcsr {
 
 template <class T, int MAX_D>
-void slot_delay(hls::stream<T>& in, const xdim_t W, const hdim_t H, const int rows, const int cols,
+void slot_delay(hls::stream<T>& in, const xdim_t W, const step_t n, const int rows, const int cols,
                 hls::stream<T>& out) {
 #pragma HLS INLINE off
     T buf[MAX_D];
 #pragma HLS BIND_STORAGE variable = buf type = ram_s2p impl = bram
 #pragma HLS DEPENDENCE variable = buf type = inter direction = RAW dependent = true distance = arch::MIN_W
-    const step_t n = step_t(W) * H;
     const step_t d = step_t(rows) * W + cols;
     ap_uint<bits_for(MAX_D)> p = 0;  // the slot written this iteration; it is read D iterations later
 SlotDelay:
     for (step_t i = 0; i < n + d; i++) {
 #pragma HLS PIPELINE II = arch::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = arch::TRIP_LAG max = arch::TRIP_LAG
         const T old = buf[p];
         if (i >= d) out.write(old);
         if (i < n) buf[p] = in.read();

@@ -8,12 +8,12 @@
 namespace qcsr {
 
 template <class A>
-void ycbcr2rgb(hls::stream<ycc4_tok_t>& in, const xdim_t W, const hdim_t H, hls::stream<blk_tok_t>& out) {
+void ycbcr2rgb(hls::stream<ycc4_tok_t>& in, const step_t n, hls::stream<blk_tok_t>& out) {
 #pragma HLS INLINE off
-    const step_t n = step_t(W) * H;
 Ycbcr2RgbPixels:
     for (step_t i = 0; i < n; i++) {
 #pragma HLS PIPELINE II = A::FOLD
+#pragma HLS LOOP_TRIPCOUNT min = A::TRIP_PIX max = A::TRIP_PIX
         const ycc4_tok_t t = in.read();
         blk_tok_t o;
         for (int k = 0; k < 4; k++) {

@@ -1,4 +1,6 @@
-"""HLS core C simulation (hls/): builds the testbench with g++ and runs it on the golden vectors.
+"""HLS core C simulation (hls/): builds both testbenches with g++ and runs them on the golden vectors:
+the per-clock testbench (hls/tb/qcsr_tb.cpp, the project's stream model) and the one in Vitis' form
+(hls/tb/qcsr_tb_vitis.cpp, Xilinx's hls_stream.h, what run_hls.tcl's csim/cosim run).
 
 Also checks that the testbench can fail: one weight word, or one shift word, of a vector's
 configuration packet is changed (a consistent model, so the golden engine re-derives the new
@@ -32,14 +34,27 @@ def _vectors_tool():
 
 
 @pytest.fixture(scope="session", params=[1, 2], ids=lambda f: f"FOLD{f}")
-def csim_bin(request) -> Path:
-    """The csim binary of the core built with FOLD = 1 or 2 (PIPELINE II = FOLD, ALLOCATION)."""
+def csim_fold(request) -> int:
+    """Both csim binaries of the core built with FOLD = 1 or 2 (PIPELINE II = FOLD, ALLOCATION)."""
     if shutil.which("g++") is None or shutil.which("make") is None:
         pytest.skip("g++/make not available")
     fold = request.param
     r = subprocess.run(["make", "-s", "hls-csim-build", f"HLS_FOLDS={fold}"], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
-    return ROOT / "build" / "hls" / f"fold{fold}" / "qcsr_csim"
+    return fold
+
+
+@pytest.fixture()
+def csim_bin(csim_fold) -> Path:
+    return ROOT / "build" / "hls" / f"fold{csim_fold}" / "qcsr_csim"
+
+
+@pytest.fixture(params=["per-clock", "vitis"])
+def csim_kind(request, csim_fold) -> tuple[Path, str]:
+    """Either testbench, with the prefix of its per-vector test names."""
+    if request.param == "vitis":
+        return ROOT / "build" / "hls" / f"fold{csim_fold}" / "qcsr_csim_vitis", "vitis:seq:"
+    return ROOT / "build" / "hls" / f"fold{csim_fold}" / "qcsr_csim", "seq:"
 
 
 def run_csim(binary: Path, vectors: Path, *args: str) -> tuple[int, str, int, int]:
@@ -62,6 +77,40 @@ def test_hls_csim_all_vectors(csim_bin, vectors_dir):
                      "malformed:early_eol_queued_sof", "cfg:pending_packet_holds"):
         assert f"PASS {scenario}" in out, f"{scenario} did not pass:\n{out}"
     assert passed >= 2 * len(names)
+
+
+def test_hls_csim_vitis_form(csim_fold, vectors_dir):
+    """The Vitis-form testbench: every vector, weight switches, the data-level malformed frames and
+    rejected packets (each followed by a good packet that must become active)."""
+    binary = ROOT / "build" / "hls" / f"fold{csim_fold}" / "qcsr_csim_vitis"
+    rc, out, passed, failed = run_csim(binary, vectors_dir)
+    assert rc == 0 and failed == 0, out
+    assert "WARNING: Hls::stream" not in out, out  # no read of an empty stream, no leftover data
+    names = [v["name"] for v in json.loads((vectors_dir / "index.json").read_text())["vectors"]]
+    for name in names:
+        assert f"PASS vitis:seq:{name}\n" in out, out
+    for scenario in ("vitis:repeat", "vitis:switch:weights", "vitis:malformed:missing_sof",
+                     "vitis:malformed:no_config", "vitis:malformed:early_eol_row1", "vitis:malformed:late_eol_row0",
+                     "vitis:malformed:sof_mid_frame", "vitis:malformed:sof_with_tlast", "vitis:malformed:cfg_packets"):
+        assert f"PASS {scenario}" in out, f"{scenario} did not pass:\n{out}"
+
+
+def test_vitis_form_builds_on_xilinx_stream_header(csim_fold):
+    """The Vitis-form objects are compiled with the ap_types folder (Xilinx's hls_stream.h) and no
+    project-local stream model on the include path; the compiler's dependency list proves which
+    hls_stream.h it read."""
+    r = subprocess.run(["make", "-s", "-n", "-B", f"build/hls/fold{csim_fold}/vitis/qcsr_top.o",
+                        f"build/hls/fold{csim_fold}/vitis/qcsr_tb_vitis.o"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    cmds = [line for line in r.stdout.splitlines() if " -c " in line]
+    assert len(cmds) == 2, r.stdout
+    for cmd in cmds:
+        assert "hls/tb/sim" not in cmd, cmd
+        deps = subprocess.run(cmd.replace(" -c ", " -M ").split(" -o ")[0].split(), cwd=ROOT, capture_output=True,
+                              text=True)
+        assert deps.returncode == 0, deps.stderr
+        streams = [d for d in deps.stdout.replace("\\\n", " ").split() if d.endswith("hls_stream.h")]
+        assert streams and all("ap_types" in d or "XILINX" in d.upper() for d in streams), streams
 
 
 def _one_vector(vectors_dir: Path):
@@ -100,10 +149,11 @@ def _perturbed_sets(tmp_path: Path, vectors_dir: Path, change: str) -> tuple[Pat
 
 
 @pytest.mark.parametrize("change", ["weight", "shift"])
-def test_hls_csim_detects_a_changed_packet_word(csim_bin, vectors_dir, tmp_path, change):
+def test_hls_csim_detects_a_changed_packet_word(csim_kind, vectors_dir, tmp_path, change):
+    binary, prefix = csim_kind
     own, stale, name = _perturbed_sets(tmp_path, vectors_dir, change)
-    rc, out, passed, failed = run_csim(csim_bin, stale, "--only", "seq:")
+    rc, out, passed, failed = run_csim(binary, stale, "--only", prefix)
     assert rc != 0 and failed == 1 and passed == 0, out
-    assert f"FAIL seq:{name}" in out, out
-    rc, out, passed, failed = run_csim(csim_bin, own, "--only", "seq:")
+    assert f"FAIL {prefix}{name}" in out, out
+    rc, out, passed, failed = run_csim(binary, own, "--only", prefix)
     assert rc == 0 and passed == 1 and failed == 0, out

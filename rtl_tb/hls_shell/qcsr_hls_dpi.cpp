@@ -19,8 +19,12 @@ struct Shell {
     hls::stream<qcsr::video_out_t> vout{"m_axis_video"};
     hls::stream<qcsr::cfg_t> cfg{"s_axis_cfg"};
     ap_uint<32> status = 0;
-    qcsr_sim::Runner core{[this] { qcsr_top(vin, vout, cfg, status); }};
-    Shell() { vout.set_capacity(OUT_DEPTH); }
+    bool cfg_pending = false;  // the core's cfg_pending input: TVALID of the s_axis_cfg FIFO
+    qcsr_sim::Runner core{[this] { qcsr_top(vin, vout, cfg, &cfg_pending, status); }};
+    Shell() {
+        vout.set_capacity(OUT_DEPTH);
+        cfg.set_observer([this] { cfg_pending = !cfg.empty(); });
+    }
     void reset() {
         core.restart();
         qcsr_csim::reset_state();
