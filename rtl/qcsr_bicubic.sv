@@ -31,6 +31,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_bicubic #(
     parameter integer DELAY_ROWS = 0,
     parameter integer MAX_W = 1920,
@@ -251,8 +257,8 @@ end
 
 genvar gi;
 for (gi = 0; gi < 4; gi = gi + 1) begin : g_out
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire signed [HW-1:0] y  = h_sum[(0*4 + gi)*HW +: HW];   // fits 24 bits
+    /* verilator lint_off UNUSEDSIGNAL */   // Y_N fits 24 bits: the sum's top bits are sign copies
+    wire signed [HW-1:0] y  = h_sum[(0*4 + gi)*HW +: HW];
     /* verilator lint_on UNUSEDSIGNAL */
     wire signed [HW-1:0] cb = (h_sum[(1*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
     wire signed [HW-1:0] cr = (h_sum[(2*4 + gi)*HW +: HW] + (HW'(1) <<< 13)) >>> 14;
@@ -264,5 +270,7 @@ for (gi = 0; gi < 4; gi = gi + 1) begin : g_out
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

@@ -21,12 +21,18 @@
  * into the active weight chain, one weight per cycle (NW + 3 cycles, `busy`), so after
  * the load weight k sits at act_weights[k*WB +: WB].  The chain is cut into segments of
  * SEG weights, each fed from the RAM and shifted only while its own weights are read, so
- * no enable net drives more than SEG*WB flip-flops (2,560).
+ * no enable net drives more than SEG*WB flip-flops (640).
  */
 
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
+
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
 
 module qcsr_cfg_loader #(
     parameter integer F = 3,
@@ -41,7 +47,7 @@ module qcsr_cfg_loader #(
     parameter integer MAX_H = 1080,
     parameter integer XW = $clog2(MAX_W + 1),
     parameter integer YW = $clog2(MAX_H + 1) + 1,
-    parameter integer SEG = 256,          // weights per chain segment (enable fanout)
+    parameter integer SEG = 64,           // weights per chain segment (enable fanout SEG * WB = 640)
     // derived (do not override)
     parameter integer NL = 2 * N + 2,
     parameter integer NW = C*F*F + N*(C*KH*KW + C*C) + 4*(C/G)
@@ -57,6 +63,7 @@ module qcsr_cfg_loader #(
     input  wire             commit,
     output logic            busy,
     output logic            pending,
+    output logic            judging,    // a packet's TLAST was accepted, its verdict is not out yet
     output logic            active,
     output logic            reject,     // one-cycle pulse
 
@@ -92,59 +99,86 @@ endfunction
 localparam integer NWORDS = NHDR + NL + NW + 3;
 localparam integer IW = $clog2(NWORDS + 1);
 
-logic [IW-1:0] idx = '0;
-logic          bad = 1'b0;
+// The parser is a three-stage pipeline, so that no path has more than 4 LUT levels and one carry
+// chain (docs/timing.md): stage 0 (the accept) registers the word with its class, decoded from the
+// word index; stage 1 registers each class's range check of the registered word; stage 2 folds
+// them into the packet's verdict. s_axis_tready stays low from a TLAST word's accept until its
+// verdict (a packet only arrives while nothing is pending or in flight).
+logic [IW-1:0] idx = '0;           // index of the next word
 logic          tready_q = 1'b0;
 
 assign s_axis_tready = tready_q;
 wire accept = s_axis_tvalid && s_axis_tready;
 
-wire signed [31:0] v = s_axis_tdata;
-
-// which word is this?
+// the class of word idx (decoded from the index register)
 wire [NL-1:0] shift_hit;
+wire [NHDR-1:0] hdr_hit;
 genvar gl;
 for (gl = 0; gl < NL; gl = gl + 1) begin : g_layer
     assign shift_hit[gl] = (32'(idx) == layer_start(gl));
 end
-wire is_hdr = (32'(idx) < NHDR);
-wire is_shift = |shift_hit;
-wire is_trl = (32'(idx) >= NWORDS - 3) && (32'(idx) < NWORDS);
-wire is_weight = !is_hdr && !is_shift && !is_trl && (32'(idx) < NWORDS);
+for (gl = 0; gl < NHDR; gl = gl + 1) begin : g_hdr
+    assign hdr_hit[gl] = (32'(idx) == gl);
+end
+wire [2:0] trl_hit = {32'(idx) == NWORDS - 1, 32'(idx) == NWORDS - 2, 32'(idx) == NWORDS - 3};
+wire is_weight = !(32'(idx) < NHDR) && !(|shift_hit) && !(32'(idx) >= NWORDS - 3);
 
-// is the word acceptable?
-logic word_ok;
-always_comb begin
-    word_ok = 1'b1;
-    if (is_hdr) begin
-        case (idx[3:0])
-            4'd0:  word_ok = (s_axis_tdata == MAGIC);
-            4'd1:  word_ok = (v == 1);
-            4'd2:  word_ok = (v >= 2) && (v <= MAX_W);
-            4'd3:  word_ok = (v >= 2) && (v <= MAX_H);
-            4'd4:  word_ok = (v == F);
-            4'd5:  word_ok = (v == C);
-            4'd6:  word_ok = (v == N);
-            4'd7:  word_ok = (v == KH);
-            4'd8:  word_ok = (v == KW);
-            4'd9:  word_ok = (v == G);
-            4'd10: word_ok = (v == WB);
-            default: word_ok = (v == AB);
-        endcase
-    end else if (is_shift) begin
-        word_ok = (v >= -16) && (v <= 48);
-    end else if (is_weight) begin
-        word_ok = (v >= -(1 <<< (WB - 1))) && (v < (1 <<< (WB - 1)));
-    end else if (is_trl) begin
-        if (32'(idx) == NWORDS - 3) word_ok = (v >= 0) && (v <= 18);
-        else if (32'(idx) == NWORDS - 2) word_ok = (v >= 0) && (v <= 30);
-        else word_ok = (v >= 14) && (v <= 32);
-    end else begin
-        word_ok = 1'b0;     // beyond the last word: TLAST missing
+// stage 0: the accepted word and its class
+logic [31:0]     d0 = '0;
+logic            v0 = 1'b0, last0 = 1'b0, fin0 = 1'b0, w0 = 1'b0;
+logic [NHDR-1:0] hdr0 = '0;
+logic [NL-1:0]   shift0 = '0;
+logic [2:0]      trl0 = '0;
+wire signed [31:0] v = d0;
+
+always_ff @(posedge clk) begin
+    v0 <= accept && !rst;
+    if (accept) begin
+        d0 <= s_axis_tdata;
+        last0 <= s_axis_tlast;
+        fin0 <= (32'(idx) == NWORDS - 1);
+        hdr0 <= hdr_hit;
+        shift0 <= shift_hit;
+        trl0 <= trl_hit;
+        w0 <= is_weight;
     end
 end
 
-// shadow registers
+// stage 1: each class's check of the registered word (beyond the last word no class matches: bad)
+logic [NHDR-1:0] okh1 = '0;
+logic            oks1 = 1'b0, okw1 = 1'b0;
+logic [2:0]      okt1 = '0;
+logic            v1 = 1'b0, last1 = 1'b0, fin1 = 1'b0;
+// frame size in [2, MAX]: the lower bound as bit logic and the upper one as one compare of the low
+// bits (two compares of the whole word would chain through one another)
+wire ge2 = !d0[31] && (|d0[30:1]);
+wire w_le = (d0[31:XW] == '0) && (d0[XW-1:0] <= XW'(MAX_W));
+wire h_le = (d0[31:YW] == '0) && (d0[YW-1:0] <= YW'(MAX_H));
+wire [NHDR-1:0]  hdr_ok = {
+    v == AB, v == WB, v == G, v == KW, v == KH, v == N, v == C, v == F,
+    ge2 && h_le, ge2 && w_le, v == 1, d0 == MAGIC
+};
+
+// The small ranges as logic on the word's bits (no carry chain): the upper bits must be a sign
+// extension, the low bits are one LUT-sized compare.
+wire hi6_zero = (d0[31:6] == '0);
+wire shift_ok = (hi6_zero && d0[5:0] <= 6'd48) || (d0[31:4] == '1);           // [-16, 48]
+wire weight_ok = (d0[31:WB-1] == '0) || (d0[31:WB-1] == '1);                  // [-2^(WB-1), 2^(WB-1))
+wire yn_ok = hi6_zero && d0[5:0] <= 6'd18;                                      // [0, 18]
+wire res_ok = hi6_zero && d0[5:0] <= 6'd30;                                     // [0, 30]
+wire out_ok = hi6_zero && d0[5:0] >= 6'd14 && d0[5:0] <= 6'd32;                 // [14, 32]
+
+always_ff @(posedge clk) begin
+    v1 <= v0 && !rst;
+    last1 <= last0;
+    fin1 <= fin0;
+    okh1 <= hdr0 & hdr_ok;
+    oks1 <= (|shift0) && shift_ok;
+    okw1 <= w0 && weight_ok;
+    okt1 <= trl0 & {out_ok, res_ok, yn_ok};
+end
+
+// shadow registers, written from stage 0 (a bad packet may write them: it never becomes pending)
 logic [XW-1:0]    sh_width = '0;
 logic [YW-1:0]    sh_height = '0;
 localparam integer WAW = $clog2(NW);
@@ -157,20 +191,24 @@ logic [5:0]       sh_out = '0;
 
 for (gl = 0; gl < NL; gl = gl + 1) begin : g_shift
     always_ff @(posedge clk) begin
-        if (accept && shift_hit[gl]) sh_shifts[gl*7 +: 7] <= s_axis_tdata[6:0];
+        if (v0 && shift0[gl]) sh_shifts[gl*7 +: 7] <= d0[6:0];
     end
 end
 
 always_ff @(posedge clk) begin
-    if (accept) begin
-        if (32'(idx) == 2) sh_width <= XW'(s_axis_tdata);
-        if (32'(idx) == 3) sh_height <= YW'(s_axis_tdata);
-        if (is_weight) wmem[widx] <= s_axis_tdata[WB-1:0];
-        if (32'(idx) == NWORDS - 3) sh_yn <= s_axis_tdata[4:0];
-        if (32'(idx) == NWORDS - 2) sh_res <= s_axis_tdata[4:0];
-        if (32'(idx) == NWORDS - 1) sh_out <= s_axis_tdata[5:0];
+    if (v0) begin
+        if (hdr0[2]) sh_width <= XW'(d0);
+        if (hdr0[3]) sh_height <= YW'(d0);
+        if (w0) wmem[widx] <= d0[WB-1:0];
+        if (trl0[0]) sh_yn <= d0[4:0];
+        if (trl0[1]) sh_res <= d0[4:0];
+        if (trl0[2]) sh_out <= d0[5:0];
     end
 end
+
+// stage 2: the verdict
+logic bad = 1'b0;
+wire  word_ok = |{okh1, oks1, okw1, okt1};
 
 always_ff @(posedge clk) begin
     if (rst) begin
@@ -178,23 +216,30 @@ always_ff @(posedge clk) begin
         widx <= '0;
         bad <= 1'b0;
         pending <= 1'b0;
+        judging <= 1'b0;
         active <= 1'b0;
         reject <= 1'b0;
         tready_q <= 1'b0;
     end else begin
         reject <= 1'b0;
-        tready_q <= !pending && !busy && !commit && !(accept && s_axis_tlast);
+        judging <= (accept && s_axis_tlast) || (v0 && last0) || (v1 && last1);
+        tready_q <= !pending && !busy && !commit && !(accept && s_axis_tlast) && !(v0 && last0) &&
+                    !(v1 && last1);
         if (accept) begin
-            if (s_axis_tlast) begin
-                idx <= '0;
-                widx <= '0;
+            if (s_axis_tlast) idx <= '0;
+            else if (32'(idx) < NWORDS) idx <= idx + 1'b1;
+        end
+        if (v0) begin
+            if (last0) widx <= '0;
+            else if (w0 && 32'(widx) < NW - 1) widx <= widx + 1'b1;
+        end
+        if (v1) begin
+            if (last1) begin
                 bad <= 1'b0;
-                if (!bad && word_ok && 32'(idx) == NWORDS - 1) pending <= 1'b1;
+                if (!bad && word_ok && fin1) pending <= 1'b1;
                 else reject <= 1'b1;
-            end else begin
-                if (32'(idx) < NWORDS) idx <= idx + 1'b1;
-                if (is_weight && 32'(widx) < NW - 1) widx <= widx + 1'b1;
-                if (!word_ok || 32'(idx) == NWORDS - 1) bad <= 1'b1;
+            end else if (!word_ok || fin1) begin
+                bad <= 1'b1;
             end
         end
         if (commit && pending) begin
@@ -260,5 +305,7 @@ for (gw = 0; gw < NW; gw = gw + 1) begin : g_chain
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

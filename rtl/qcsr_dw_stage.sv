@@ -70,7 +70,7 @@ qcsr_window #(
     .out_valid(win_valid), .out_row(win_row), .out_col(win_col), .out_ok(win_ok), .out_win(win)
 );
 
-wire [PHW-1:0]      phase;
+wire [NOP*PHW-1:0]  phase;       // one copy per operand row (qcsr_mac_array: fanout)
 wire [CP*K*OPW-1:0] op;
 wire [CP*K-1:0]     op_zero;
 
@@ -85,7 +85,7 @@ for (gc = 0; gc < CP; gc = gc + 1) begin : g_ch
             always_comb begin
                 sel_op = '0;
                 for (int f = 0; f < FOLD; f = f + 1) begin
-                    if (32'(phase) == f) begin
+                    if (32'(phase[gc*PHW +: PHW]) == f) begin
                         sel_op = (IN_SIGNED != 0)
                             ? OPW'($signed(win[gk*CIN*IN_W + ((CIN == 1) ? 0 : gc + f*CP)*IN_W +: IN_W]))
                             : OPW'(win[gk*CIN*IN_W + ((CIN == 1) ? 0 : gc + f*CP)*IN_W +: IN_W]);

@@ -38,6 +38,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_framer #(
     parameter integer FOLD = 1,
     parameter integer DRAIN = 512,
@@ -58,8 +64,9 @@ module qcsr_framer #(
 
     input  wire           cfg_active,     // a configuration is loaded
     input  wire           cfg_pending,    // a new one waits in the shadow storage
+    input  wire           cfg_judging,    // a packet is complete, the loader's verdict not out yet
     input  wire           cfg_busy,       // the loader is copying it into the active set
-    output wire           cfg_commit,     // start that copy (pulse)
+    output logic          cfg_commit,     // start that copy (pulse, registered)
     input  wire [XW-1:0]  width,
     input  wire [YW-1:0]  height,
     input  wire [LW-1:0]  lag,            // total slot lag of the datapath for this width
@@ -124,18 +131,31 @@ always_ff @(posedge clk) begin
     end
 end
 
-// width - 1, height - 1, decoded once (static between frames): line and frame ends are equalities
-logic [XW-1:0] wm1 = '0;
-logic [YW-1:0] hm1 = '0;
+// width - 1, height - 1 (and - 2), decoded once (static between frames): line and frame ends are
+// equalities
+logic [XW-1:0] wm1 = '0, wm2 = '0;
+logic [YW-1:0] hm1 = '0, hm2 = '0;
 always_ff @(posedge clk) begin
     wm1 <= width - 1'b1;
     hm1 <= height - 1'b1;
+    wm2 <= width - XW'(2);
+    hm2 <= height - YW'(2);
 end
+
+// col == wm1 and row == hm1 as registers, updated with col and row (the accept side's line and
+// frame ends read one flip-flop each: logic depth, docs/timing.md)
+logic col_end = 1'b0, row_end = 1'b0;
 
 // ---------------------------------------------------------------- accept side
 wire waiting = (state == S_WAIT) || (state == S_RESYNC);
 wire accept = s_axis_tvalid && s_axis_tready;
-assign cfg_commit = waiting && cfg_pending && !cfg_busy && !s_axis_tready && !clr;
+// a registered pulse (it drives the loader's enables across the module boundary); !cfg_commit keeps
+// it one cycle long while the loader drops cfg_pending, and s_axis_tready stays low meanwhile
+// (tready_n needs !cfg_pending and !cfg_commit)
+always_ff @(posedge clk) begin
+    if (rst) cfg_commit <= 1'b0;
+    else cfg_commit <= waiting && cfg_pending && !cfg_busy && !s_axis_tready && !clr && !cfg_commit;
+end
 
 logic [2:0]    state_n, after_n;
 logic [XW-1:0] col_n;
@@ -200,20 +220,20 @@ always_comb begin
                     hold_n = 1'b1;
                     drain_n = 1'b1;
                     after_n = S_RESTART;
-                end else if (s_axis_tlast && col != wm1) begin
+                end else if (s_axis_tlast && !col_end) begin
                     early_n = 1'b1;
                     drain_n = 1'b1;
                     after_n = S_RESYNC;
-                end else if (!s_axis_tlast && col == wm1) begin
+                end else if (!s_axis_tlast && col_end) begin
                     late_n = 1'b1;
                     drain_n = 1'b1;
                     after_n = S_RESYNC;
                 end else begin
                     fifo_push = 1'b1;
-                    if (col == wm1) begin
+                    if (col_end) begin
                         col_n = '0;
                         row_n = row + 1'b1;
-                        if (row == hm1) state_n = S_FLUSH;
+                        if (row_end) state_n = S_FLUSH;
                     end else begin
                         col_n = col + 1'b1;
                     end
@@ -234,10 +254,23 @@ always_comb begin
     end
 end
 
-wire [3:0] fifo_cnt_n = fifo_flush ? 4'd0 : fifo_cnt + 4'(fifo_push) - 4'(fifo_pop);
+// s_axis_tready for the next cycle: in a frame while the FIFO has room for one more beat whatever
+// this cycle does (fifo_cnt <= FD - 2: a registered count, not the next one)
 wire waiting_n = (state_n == S_WAIT) || (state_n == S_RESYNC);
-wire tready_n = (state_n == S_FRAME && 32'(fifo_cnt_n) < FD) ||
-                (waiting_n && !cfg_pending && !cfg_busy && !cfg_commit);
+wire tready_n = (state_n == S_FRAME && 32'(fifo_cnt) <= FD - 2) ||
+                (waiting_n && !cfg_pending && !cfg_judging && !cfg_busy && !cfg_commit);
+
+// the end flags follow col_n / row_n: column 1 at a frame start; column 0 of the next row after a
+// line end (width >= 2, so never the last); col + 1 otherwise
+always_ff @(posedge clk) begin
+    if (start_n) begin
+        col_end <= (wm1 == XW'(1));
+        row_end <= (hm1 == '0);
+    end else if (state == S_FRAME && fifo_push) begin
+        col_end <= col_end ? 1'b0 : (col == wm2);
+        if (col_end) row_end <= (row == hm2);
+    end
+end
 
 always_ff @(posedge clk) begin
     if (rst) begin
@@ -280,14 +313,21 @@ logic          active = 1'b0;       // slots of the current frame are being issu
 logic          start_q = 1'b0;      // the clr of this cycle starts a frame
 logic [1:0]    hold = '0;           // cycles after clr before the first slot
 logic [GW-1:0] gap = '0;            // cycles until the next slot may issue
+logic          ready = 1'b0;        // hold == 0 && gap == 0, as a register (logic depth)
 logic          pix_left = 1'b0;
 logic [XW-1:0] i_col = '0;
 logic [YW-1:0] i_row = '0;
-logic [LW-1:0] flush_left = '0, pre_left = '0, credit = '0;
+// The three slot counters are kept minus one, one bit wider: a count is non-zero exactly while
+// the top (sign) bit of its register is clear, so the issue decision reads one flip-flop per
+// counter instead of a 24-input zero test (logic depth, docs/timing.md).
+logic [LW:0]   flush_m1 = '1, pre_m1 = '1, credit_m1 = '1;
+wire           flush_nz = !flush_m1[LW];
+wire           pre_nz = !pre_m1[LW];
+wire           credit_nz = !credit_m1[LW];
 
-wire can_issue = active && hold == 0 && gap == 0 && (pre_left != 0 || credit != 0);
+wire can_issue = active && ready && (pre_nz || credit_nz);
 wire issue_pix = can_issue && pix_left && fifo_cnt != 0;
-wire issue_flush = can_issue && !pix_left && flush_left != 0;
+wire issue_flush = can_issue && !pix_left && flush_nz;
 wire issue = issue_pix || issue_flush;
 assign fifo_pop = issue_pix;
 assign slots_done = !active;
@@ -301,36 +341,36 @@ always_ff @(posedge clk) begin
         active <= 1'b0;
         frame_live <= 1'b0;
         slot_valid <= 1'b0;
-        credit <= '0;
+        credit_m1 <= '1;          // credit 0
     end else if (clr) begin
         active <= start_q;
         frame_live <= start_q;
         hold <= 2'd2;
         gap <= '0;
+        ready <= 1'b0;
         pix_left <= 1'b1;
         i_col <= '0;
         i_row <= '0;
-        flush_left <= lag;
-        pre_left <= lag;
-        credit <= LW'({width, 1'b0});
+        flush_m1 <= {1'b0, lag} - 1'b1;
+        pre_m1 <= {1'b0, lag} - 1'b1;
+        credit_m1 <= (LW+1)'({width, 1'b0}) - 1'b1;
         slot_valid <= 1'b0;
     end else begin
         if (drain_n) begin          // abandon: stop issuing at once
             active <= 1'b0;
             frame_live <= 1'b0;
-        end else if (active && !pix_left && flush_left == 0) begin
+        end else if (active && !pix_left && !flush_nz) begin
             active <= 1'b0;
         end
         if (hold != 0) hold <= hold - 1'b1;
         gap <= issue ? GW'(FOLD - 1) : (gap != 0) ? gap - 1'b1 : gap;
+        ready <= (hold <= 2'd1) && (issue ? (FOLD == 1) : (gap == '0 || gap == GW'(1)));
         slot_valid <= issue && !drain_n;
         if (issue) begin
             slot_data <= issue_pix ? fifo[fifo_rp] : 24'd0;
-            if (pre_left != 0) pre_left <= pre_left - 1'b1;
-            credit <= credit - LW'(pre_left == 0) + LW'(freed);
-        end else begin
-            credit <= credit + LW'(freed);
+            if (pre_nz) pre_m1 <= pre_m1 - 1'b1;
         end
+        credit_m1 <= credit_m1 - (LW+1)'(issue && !pre_nz) + (LW+1)'(freed);
         if (issue_pix) begin
             if (i_col == wm1) begin
                 i_col <= '0;
@@ -340,10 +380,12 @@ always_ff @(posedge clk) begin
                 i_col <= i_col + 1'b1;
             end
         end
-        if (issue_flush) flush_left <= flush_left - 1'b1;
+        if (issue_flush) flush_m1 <= flush_m1 - 1'b1;
     end
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

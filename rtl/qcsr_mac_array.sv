@@ -28,6 +28,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_mac_array #(
     parameter integer CP = 16,            // parallel chains (output channels per phase)
     parameter integer K = 9,              // taps per chain
@@ -41,7 +47,7 @@ module qcsr_mac_array #(
 ) (
     input  wire                         clk,
     input  wire                         in_valid,
-    output wire [$clog2(FOLD+1)-1:0]    phase,
+    output wire [((SHARED != 0) ? 1 : CP)*$clog2(FOLD+1)-1:0] phase,   // row c's operand select at [c*PHW +: PHW]
     /* verilator lint_off UNUSEDSIGNAL */    // SHARED: only chain 0's operands are used
     input  wire [CP*K*OPW-1:0]          op,        // chain c, tap k at [(c*K + k)*OPW +: OPW]
     input  wire [CP*K-1:0]              op_zero,   // force the operand to zero (padding)
@@ -58,6 +64,7 @@ localparam integer PW = OPW + WB;
 localparam integer NOP = (SHARED != 0) ? 1 : CP;     // operand rows built
 
 wire [LAT:0] vp;
+genvar gk, gc, gf;
 
 qcsr_valid_pipe #(.DEPTH(LAT)) vp_inst (.clk(clk), .in_valid(in_valid), .tap(vp));
 
@@ -67,11 +74,28 @@ always_comb begin
     ph = '0;
     for (int f = 1; f < FOLD; f = f + 1) if (vp[f]) ph = PHW'(f);
 end
-assign phase = ph;
+
+// The stage's operand selects: one register per operand row (its K x OPW multiplexers, about
+// 135 loads) instead of one net to every row (about 1,080 at FOLD 2). Each copy is ph computed
+// a cycle ahead (vp[f-1] one cycle before vp[f]); `keep` stops synthesis from merging the
+// copies again (Yosys opt_merge; Vivado's equivalent-register removal honours KEEP too).
+if (FOLD > 1) begin : g_phase
+    logic [PHW-1:0] ph_next;
+    always_comb begin
+        ph_next = '0;
+        for (int f = 1; f < FOLD; f = f + 1) if (vp[f - 1]) ph_next = PHW'(f);
+    end
+    for (gc = 0; gc < NOP; gc = gc + 1) begin : g_copy
+        (* keep = "true" *) logic [PHW-1:0] ph_r = '0;
+        (* keep *) always_ff @(posedge clk) ph_r <= ph_next;
+        assign phase[gc*PHW +: PHW] = ph_r;
+    end
+end else begin : g_phase1
+    assign phase = '0;
+end
 
 // phase seen by tap k: ph delayed by k cycles (the weight select of tap k)
 wire [K*PHW-1:0] ph_k;
-genvar gk, gc, gf;
 for (gk = 0; gk < K; gk = gk + 1) begin : g_phk
     qcsr_pipe #(.DW(PHW), .DEPTH(gk)) ph_pipe (.clk(clk), .in_data(ph), .out_data(ph_k[gk*PHW +: PHW]));
 end
@@ -143,5 +167,7 @@ end
 assign out_valid = vp[LAT];
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

@@ -25,6 +25,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_out_reorder #(
     parameter integer MAX_W = 1920,
     parameter integer MAX_H = 1080,
@@ -57,14 +63,14 @@ localparam integer BW = $clog2(BMAX + 1);
 localparam integer AW = $clog2(2 * BMAX);          // {bank, beat}
 localparam integer DEPTH = 2 * BMAX;
 
-wire [BW-1:0] beats = BW'((width + 1'b1) >> 1);
-
-// width - 1 and beats - 1, decoded once (static during a frame): line ends are equalities
+// width - 1 and beats - 1 (beats = ceil(width / 2), so beats - 1 = (width - 1) >> 1: one carry
+// chain, not two), decoded once (static during a frame): line ends are equalities
 logic [XW-1:0] wm1 = '0;
 logic [BW-1:0] bm1 = '0;
+wire  [XW-1:0] wm1_n = width - 1'b1;
 always_ff @(posedge clk) begin
-    wm1 <= width - 1'b1;
-    bm1 <= beats - 1'b1;
+    wm1 <= wm1_n;
+    bm1 <= BW'(wm1_n >> 1);
 end
 
 // ---------------------------------------------------------------- RAMs
@@ -161,7 +167,13 @@ always_ff @(posedge clk) begin
     end
 end
 
-assign rd_done = (rd_row >= height);
+// all beats of the frame issued: registered, since it crosses into qcsr_framer's next-state logic
+logic rd_done_q = 1'b0;
+always_ff @(posedge clk) begin
+    if (rst || clr) rd_done_q <= 1'b0;
+    else rd_done_q <= (rd_row >= height);
+end
+assign rd_done = rd_done_q;
 
 wire [95:0] rd_beat_data = rq_half ? {rq_mask ? 48'd0 : rd3, rd2} : {rq_mask ? 48'd0 : rd1, rd0};
 
@@ -220,5 +232,7 @@ assign m_axis_tuser = ob_user;
 assign m_axis_tlast = ob_last;
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

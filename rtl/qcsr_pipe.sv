@@ -10,6 +10,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_pipe #(
     parameter integer DW = 8,
     parameter integer DEPTH = 1
@@ -23,16 +29,15 @@ if (DEPTH == 0) begin : g_wire
     assign out_data = in_data;
     wire unused = &{1'b0, clk};
 end else begin : g_reg
-    logic [DW-1:0] d [0:DEPTH-1];
-    integer i;
-    initial for (i = 0; i < DEPTH; i = i + 1) d[i] = '0;
-    always_ff @(posedge clk) begin
-        d[0] <= in_data;
-        for (i = 1; i < DEPTH; i = i + 1) d[i] <= d[i-1];
-    end
-    assign out_data = d[DEPTH-1];
+    // stage k in bits [k*DW +: DW], stage 0 newest; the declaration initialiser is the power-up value
+    localparam integer DB = DEPTH * DW;
+    logic [DB-1:0] d = '0;
+    always_ff @(posedge clk) d <= DB'({d, in_data});
+    assign out_data = d[(DEPTH-1)*DW +: DW];
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

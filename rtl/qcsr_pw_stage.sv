@@ -44,7 +44,7 @@ localparam integer PHW = $clog2(FOLD + 1);
 localparam integer SHARED = (G == 1) ? 1 : 0;
 localparam integer NOP = (SHARED != 0) ? 1 : CP;
 
-wire [PHW-1:0]      phase;
+wire [NOP*PHW-1:0]  phase;       // one copy per operand row (qcsr_mac_array: fanout)
 wire [CP*K*OPW-1:0] op;
 
 genvar gc, gk;
@@ -57,7 +57,7 @@ for (gc = 0; gc < CP; gc = gc + 1) begin : g_ch
             always_comb begin
                 sel_op = '0;
                 for (int f = 0; f < FOLD; f = f + 1) begin
-                    if (32'(phase) == f) begin
+                    if (32'(phase[gc*PHW +: PHW]) == f) begin
                         sel_op = (IN_SIGNED != 0)
                             ? OPW'($signed(in_data[(((gc + f*CP) / (COUT / G)) * K + gk)*IN_W +: IN_W]))
                             : OPW'(in_data[(((gc + f*CP) / (COUT / G)) * K + gk)*IN_W +: IN_W]);

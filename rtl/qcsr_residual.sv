@@ -30,6 +30,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_residual #(
     parameter integer AB = 14,
     parameter integer MAX_W = 1920,
@@ -83,7 +89,7 @@ always_ff @(posedge clk) begin
     d_lo <= o14[1:0];
 end
 
-/* verilator lint_off UNUSEDSIGNAL */
+/* verilator lint_off UNUSEDSIGNAL */   // only the last tap of the valid pipe is the output's
 wire [6:0] vp;
 /* verilator lint_on UNUSEDSIGNAL */
 qcsr_valid_pipe #(.DEPTH(6)) vp_inst (.clk(clk), .in_valid(bic_valid), .tap(vp));
@@ -216,5 +222,7 @@ wire unused = &{1'b0, width, cnn_valid};
 `endif
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

@@ -40,7 +40,7 @@ qcsr_const_mac #(.N(3), .IW(9), .OW(PW), .COEF(CCR), .OFS((128 << 16) + (1 << 15
 genvar gr;
 for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
     wire [PW-1:0] a = acc[gr*PW +: PW];
-    /* verilator lint_off UNUSEDSIGNAL */
+    /* verilator lint_off UNUSEDSIGNAL */   // the top 16 bits of t are zero by construction (a >> 16)
     wire [PW-1:0] t = a >> 16;
     /* verilator lint_on UNUSEDSIGNAL */
     always_ff @(posedge clk) begin

@@ -11,6 +11,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_slot_delay #(
     parameter integer DW = 24,
     parameter integer DEPTH = 1
@@ -30,32 +36,33 @@ if (DEPTH == 0) begin : g_wire
     end
     wire unused = &{1'b0, clk, clr};
 end else begin : g_chain
-    logic [DW-1:0]    d [0:DEPTH-1];
-    logic [DEPTH-1:0] f = '0;
-    integer i;
-    initial begin
-        for (i = 0; i < DEPTH; i = i + 1) d[i] = '0;
-        out_valid = 1'b0;
-        out_data = '0;
-    end
+    // slot k in bits [k*DW +: DW], slot 0 newest; declaration initialisers are the power-up values
+    localparam integer DB = DEPTH * DW;
+    logic [DB-1:0]       d = '0;
+    logic [DEPTH-1:0]    f = '0;
+    logic                ov = 1'b0;
+    logic [DW-1:0]       od = '0;
+    assign out_valid = ov;
+    assign out_data = od;
     always_ff @(posedge clk) begin
         if (in_valid) begin
-            d[0] <= in_data;
-            for (i = 1; i < DEPTH; i = i + 1) d[i] <= d[i-1];
-            out_data <= d[DEPTH-1];
+            d <= DB'({d, in_data});
+            od <= d[(DEPTH-1)*DW +: DW];
         end
     end
     always_ff @(posedge clk) begin
         if (clr) begin
             f <= '0;
-            out_valid <= 1'b0;
+            ov <= 1'b0;
         end else begin
-            out_valid <= in_valid && f[DEPTH-1];
+            ov <= in_valid && f[DEPTH-1];
             if (in_valid) f <= DEPTH'({f, 1'b1});
         end
     end
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

@@ -9,6 +9,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_times_width #(
     parameter integer XW = 11,
     parameter integer YW = 16,      // output width
@@ -26,9 +32,12 @@ always_comb begin
     for (int i = 0; i < 8; i = i + 1) if (((K >> i) & 1) != 0) sum = sum + (YW'(width) << i);
 end
 
-initial y = '0;
-always_ff @(posedge clk) y <= sum;
+logic [YW-1:0] y_q = '0;  // power-up value (declaration initialiser)
+always_ff @(posedge clk) y_q <= sum;
+assign y = y_q;
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

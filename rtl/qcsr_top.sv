@@ -29,6 +29,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_top #(
     parameter integer F = 3,
     parameter integer C = 16,
@@ -105,7 +111,7 @@ logic rst = 1'b1;
 always_ff @(posedge ap_clk) rst <= !ap_rst_n;
 
 // ---------------------------------------------------------------- configuration
-wire             cfg_pending, cfg_active, cfg_reject, cfg_commit, cfg_busy;
+wire             cfg_pending, cfg_judging, cfg_active, cfg_reject, cfg_commit, cfg_busy;
 wire [XW-1:0]    width;
 wire [YW-1:0]    height;
 wire [NW*WB-1:0] weights;
@@ -120,7 +126,7 @@ qcsr_cfg_loader #(
     .clk(ap_clk), .rst(rst),
     .s_axis_tdata(s_axis_cfg_TDATA), .s_axis_tvalid(s_axis_cfg_TVALID),
     .s_axis_tready(s_axis_cfg_TREADY), .s_axis_tlast(s_axis_cfg_TLAST),
-    .commit(cfg_commit), .busy(cfg_busy), .pending(cfg_pending), .active(cfg_active), .reject(cfg_reject),
+    .commit(cfg_commit), .busy(cfg_busy), .pending(cfg_pending), .judging(cfg_judging), .active(cfg_active), .reject(cfg_reject),
     .act_width(width), .act_height(height), .act_weights(weights), .act_shifts(shifts),
     .act_yn_lshift(yn_lshift), .act_res_lshift(res_lshift), .act_out_shift(out_shift)
 );
@@ -142,7 +148,7 @@ qcsr_framer #(
     .s_axis_tdata(s_axis_video_TDATA), .s_axis_tvalid(s_axis_video_TVALID),
     .s_axis_tready(s_axis_video_TREADY), .s_axis_tuser(s_axis_video_TUSER[0]),
     .s_axis_tlast(s_axis_video_TLAST[0]),
-    .cfg_active(cfg_active), .cfg_pending(cfg_pending), .cfg_busy(cfg_busy), .cfg_commit(cfg_commit),
+    .cfg_active(cfg_active), .cfg_pending(cfg_pending), .cfg_judging(cfg_judging), .cfg_busy(cfg_busy), .cfg_commit(cfg_commit),
     .width(width), .height(height), .lag(lag),
     .freed(freed), .rd_done(rd_done),
     .slot_valid(slot_valid), .slot_data(slot_rgb), .clr(clr), .frame_live(frame_live),
@@ -305,5 +311,7 @@ always_ff @(posedge ap_clk) begin
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

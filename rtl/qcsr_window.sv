@@ -24,6 +24,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
+// Declaration initialisers give registers their power-up value (the FPGA's INIT; IEEE 1800 6.8,
+// not a second writer in the sense of 9.2.2.4); control state that ap_rst_n must restore is also
+// assigned in its reset branch. Verilator's PROCASSINIT is an ASIC-flow caution (ASIC flops have no
+// initial value), so it is waived for this file.
+/* verilator lint_off PROCASSINIT */
+
 module qcsr_window #(
     parameter integer KH = 3,
     parameter integer KW = 3,
@@ -66,7 +72,7 @@ always_ff @(posedge clk) begin
 end
 
 // window registers: column j (0 = oldest) at win[j*KH*DW], row ky (0 = top) inside
-logic [KW*KH*DW-1:0] win = '0;
+wire  [KW*KH*DW-1:0] win;          // the slice registers of g_load
 wire  [KH*DW-1:0]    col_top_first;
 wire  [KW*KH*DW-1:0] win_next;
 
@@ -81,8 +87,26 @@ for (gy = 0; gy < KH; gy = gy + 1) begin : g_col
     assign col_top_first[gy*DW +: DW] = col[(KH-1-gy)*DW +: DW];
 end
 
-always_ff @(posedge clk) begin
-    if (col_valid) win <= win_next;
+// The window's load enable: one register per slice of CV_SLICE window bits (the depthwise window
+// is 2,016 bits at C = 16), so no enable net drives more than CV_SLICE flip-flops; `keep` stops
+// synthesis from merging the copies again. col_valid itself drives only the position logic.
+localparam integer WT = KW * KH * DW;
+localparam integer CV_SLICE = 256;
+localparam integer NCV = (WT + CV_SLICE - 1) / CV_SLICE;
+genvar gv;
+for (gv = 0; gv < NCV; gv = gv + 1) begin : g_load
+    localparam integer LO = gv * CV_SLICE;
+    localparam integer WD = ((gv + 1) * CV_SLICE > WT) ? WT - LO : CV_SLICE;
+    (* keep = "true" *) logic load = 1'b0;
+    logic [WD-1:0] w_q = '0;
+    (* keep *) always_ff @(posedge clk) begin
+        if (clr) load <= 1'b0;
+        else load <= in_valid;
+    end
+    always_ff @(posedge clk) begin
+        if (load) w_q <= win_next[LO +: WD];
+    end
+    assign win[LO +: WD] = w_q;
 end
 
 // width - 1, decoded once (static during a frame): end-of-line tests are equalities, not adders
@@ -152,5 +176,7 @@ for (gy = 0; gy < KH; gy = gy + 1) begin : g_oy
 end
 
 endmodule
+
+/* verilator lint_on PROCASSINIT */
 
 `resetall

@@ -44,7 +44,7 @@ wire [3*8-1:0] rgb8;     // R, G, B at [7:0], [15:8], [23:16]
 genvar gr;
 for (gr = 0; gr < 3; gr = gr + 1) begin : g_row
     wire [PW-1:0] a = acc[gr*PW +: PW];
-    /* verilator lint_off UNUSEDSIGNAL */
+    /* verilator lint_off UNUSEDSIGNAL */   // the top 16 bits of t are zero by construction (a >> 16)
     wire [PW-1:0] t = a >> 16;
     /* verilator lint_on UNUSEDSIGNAL */
     assign rgb8[gr*8 +: 8] = a[PW-1] ? 8'd0 : (|t[PW-17:8]) ? 8'd255 : t[7:0];
