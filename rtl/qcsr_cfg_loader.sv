@@ -121,11 +121,11 @@ for (gl = 0; gl < NHDR; gl = gl + 1) begin : g_hdr
     assign hdr_hit[gl] = (32'(idx) == gl);
 end
 wire [2:0] trl_hit = {32'(idx) == NWORDS - 1, 32'(idx) == NWORDS - 2, 32'(idx) == NWORDS - 3};
-wire is_weight = !(32'(idx) < NHDR) && !(|shift_hit) && !(32'(idx) >= NWORDS - 3);
+wire beyond = (32'(idx) >= NWORDS);
 
 // stage 0: the accepted word and its class
 logic [31:0]     d0 = '0;
-logic            v0 = 1'b0, last0 = 1'b0, fin0 = 1'b0, w0 = 1'b0;
+logic            v0 = 1'b0, last0 = 1'b0, fin0 = 1'b0, beyond0 = 1'b0, hzw0 = 1'b0, hzh0 = 1'b0;
 logic [NHDR-1:0] hdr0 = '0;
 logic [NL-1:0]   shift0 = '0;
 logic [2:0]      trl0 = '0;
@@ -140,9 +140,14 @@ always_ff @(posedge clk) begin
         hdr0 <= hdr_hit;
         shift0 <= shift_hit;
         trl0 <= trl_hit;
-        w0 <= is_weight;
+        beyond0 <= beyond;
+        hzw0 <= (s_axis_tdata[31:XW] == '0);  // upper bits of a width / height word are zero
+        hzh0 <= (s_axis_tdata[31:YW] == '0);
     end
 end
+
+// a weight word: none of the other classes (from the registered one-hot decodes)
+wire w0 = !(|hdr0) && !(|shift0) && !(|trl0) && !beyond0;
 
 // stage 1: each class's check of the registered word (beyond the last word no class matches: bad)
 logic [NHDR-1:0] okh1 = '0;
@@ -152,8 +157,8 @@ logic            v1 = 1'b0, last1 = 1'b0, fin1 = 1'b0;
 // frame size in [2, MAX]: the lower bound as bit logic and the upper one as one compare of the low
 // bits (two compares of the whole word would chain through one another)
 wire ge2 = !d0[31] && (|d0[30:1]);
-wire w_le = (d0[31:XW] == '0) && (d0[XW-1:0] <= XW'(MAX_W));
-wire h_le = (d0[31:YW] == '0) && (d0[YW-1:0] <= YW'(MAX_H));
+wire w_le = hzw0 && (d0[XW-1:0] <= XW'(MAX_W));
+wire h_le = hzh0 && (d0[YW-1:0] <= YW'(MAX_H));
 wire [NHDR-1:0]  hdr_ok = {
     v == AB, v == WB, v == G, v == KW, v == KH, v == N, v == C, v == F,
     ge2 && h_le, ge2 && w_le, v == 1, d0 == MAGIC
@@ -263,6 +268,7 @@ end
 
 // ---------------------------------------------------------------- serial weight load
 localparam integer NSEG = (NW + SEG - 1) / SEG;
+localparam integer SB = $clog2(SEG);
 localparam integer RAW = $clog2(NW + 1);
 
 logic [RAW-1:0] ra = '0;
@@ -275,8 +281,10 @@ always_ff @(posedge clk) begin
         ra <= '0;
         en_seg <= '0;
     end else begin
+        // segment g while ra is in [g*SEG, (g+1)*SEG) and below NW: ra's upper bits equal g (SEG is
+        // a power of two), and only the last segment needs the NW bound
         for (int g = 0; g < NSEG; g = g + 1)
-            en_seg[g] <= busy && 32'(ra) >= g * SEG && 32'(ra) < ((g + 1) * SEG < NW ? (g + 1) * SEG : NW);
+            en_seg[g] <= busy && 32'(ra >> SB) == g && (g < NSEG - 1 || NW % SEG == 0 || 32'(ra) < NW);
         if (commit && pending) begin
             busy <= 1'b1;
             ra <= '0;
