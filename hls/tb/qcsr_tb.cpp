@@ -571,43 +571,8 @@ int bench(const std::vector<Vec>& vecs) {
 
 int main(int argc, char** argv) {
     bool quick = false, do_bench = false;
-    std::string dir;
-    for (int i = 1; i < argc; i++) {
-        const std::string a = argv[i];
-        if (a == "--quick") quick = true;
-        else if (a == "--bench") do_bench = true;
-        else if (a == "--only" && i + 1 < argc) tally().only = argv[++i];
-        else if (!a.empty() && a[0] != '-' && dir.empty()) dir = a;
-        else {
-            std::fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] [--bench] VECTORS_DIR\n", argv[0]);
-            return 2;
-        }
-    }
-    if (dir.empty()) {
-        std::fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] [--bench] VECTORS_DIR\n", argv[0]);
-        return 2;
-    }
     VectorSet vs;
-    try {
-        load_vectors(dir, vs);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "qcsr_csim: %s\n", e.what());
-        return 2;
-    }
-    if (vs.vecs.empty()) {
-        std::fprintf(stderr, "qcsr_csim: no vectors in %s\n", dir.c_str());
-        return 2;
-    }
-    std::printf("qcsr_csim: %zu vectors from %s; core F=%d C=%d N=%d KH=%d KW=%d G=%d, MAX %dx%d, "
-                "latency %d rows + %d columns\n",
-                vs.vecs.size(), dir.c_str(), arch::F, arch::C, arch::N, arch::KH, arch::KW, arch::G, arch::MAX_W,
-                arch::MAX_H, arch::ROWS, arch::COLS);
-    for (const auto& v : vs.vecs) {
-        if (v.W > arch::MAX_W || v.H > arch::MAX_H || v.W < arch::MIN_W || v.H < arch::MIN_H) {
-            std::fprintf(stderr, "qcsr_csim: vector %s (%dx%d) is outside the core's limits\n", v.name.c_str(), v.W, v.H);
-            return 2;
-        }
-    }
+    if (const int rc = tb_setup(argc, argv, "qcsr_csim", quick, &do_bench, vs)) return rc;
     const auto t0 = std::chrono::steady_clock::now();
     if (do_bench) {
         bench(vs.vecs);

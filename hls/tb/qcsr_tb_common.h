@@ -451,6 +451,50 @@ inline std::vector<std::pair<std::string, Words>> bad_packets(const Vec& b) {
     return bad;
 }
 
+// The testbenches' command line, [--quick] [--only SUBSTRING] [--bench] VECTORS_DIR (--bench only where
+// `bench` is given), and the vectors, checked against the core's limits. Returns 0, or 2 after saying why.
+inline int tb_setup(int argc, char** argv, const char* prog, bool& quick, bool* bench, VectorSet& vs) {
+    const std::string usage = std::string("usage: ") + argv[0] + " [--quick] [--only SUBSTRING]" +
+                              (bench ? " [--bench]" : "") + " VECTORS_DIR\n";
+    std::string dir;
+    for (int i = 1; i < argc; i++) {
+        const std::string a = argv[i];
+        if (a == "--quick") quick = true;
+        else if (a == "--bench" && bench) *bench = true;
+        else if (a == "--only" && i + 1 < argc) tally().only = argv[++i];
+        else if (!a.empty() && a[0] != '-' && dir.empty()) dir = a;
+        else {  // anything else: the usage line
+            dir.clear();
+            break;
+        }
+    }
+    if (dir.empty()) {
+        std::fprintf(stderr, "%s", usage.c_str());
+        return 2;
+    }
+    try {
+        load_vectors(dir, vs);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", prog, e.what());
+        return 2;
+    }
+    if (vs.vecs.empty()) {
+        std::fprintf(stderr, "%s: no vectors in %s\n", prog, dir.c_str());
+        return 2;
+    }
+    for (const auto& v : vs.vecs) {
+        if (v.W > arch::MAX_W || v.H > arch::MAX_H || v.W < arch::MIN_W || v.H < arch::MIN_H) {
+            std::fprintf(stderr, "%s: vector %s (%dx%d) is outside the core's limits\n", prog, v.name.c_str(), v.W, v.H);
+            return 2;
+        }
+    }
+    std::printf("%s: %zu vectors from %s; core F=%d C=%d N=%d KH=%d KW=%d G=%d, MAX %dx%d, FOLD %d, "
+                "latency %d rows + %d columns\n",
+                prog, vs.vecs.size(), dir.c_str(), arch::F, arch::C, arch::N, arch::KH, arch::KW, arch::G, arch::MAX_W,
+                arch::MAX_H, arch::FOLD, arch::ROWS, arch::COLS);
+    return 0;
+}
+
 }  // namespace qcsr_tb
 
 #endif  // QCSR_TB_COMMON_H_

@@ -242,41 +242,8 @@ void test_bad_cfg(const std::vector<Vec>& vecs) {
 
 int main(int argc, char** argv) {
     bool quick = false;
-    std::string dir;
-    for (int i = 1; i < argc; i++) {
-        const std::string a = argv[i];
-        if (a == "--quick") quick = true;
-        else if (a == "--only" && i + 1 < argc) tally().only = argv[++i];
-        else if (!a.empty() && a[0] != '-' && dir.empty()) dir = a;
-        else {
-            std::fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] VECTORS_DIR\n", argv[0]);
-            return 2;
-        }
-    }
-    if (dir.empty()) {
-        std::fprintf(stderr, "usage: %s [--quick] [--only SUBSTRING] VECTORS_DIR\n", argv[0]);
-        return 2;
-    }
     VectorSet vs;
-    try {
-        load_vectors(dir, vs);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "qcsr_csim_vitis: %s\n", e.what());
-        return 2;
-    }
-    if (vs.vecs.empty()) {
-        std::fprintf(stderr, "qcsr_csim_vitis: no vectors in %s\n", dir.c_str());
-        return 2;
-    }
-    for (const auto& v : vs.vecs) {
-        if (v.W > arch::MAX_W || v.H > arch::MAX_H || v.W < arch::MIN_W || v.H < arch::MIN_H) {
-            std::fprintf(stderr, "qcsr_csim_vitis: vector %s (%dx%d) is outside the core's limits\n", v.name.c_str(),
-                         v.W, v.H);
-            return 2;
-        }
-    }
-    std::printf("qcsr_csim_vitis (one call per SOF, Xilinx hls_stream.h): %zu vectors from %s, FOLD %d\n",
-                vs.vecs.size(), dir.c_str(), arch::FOLD);
+    if (const int rc = tb_setup(argc, argv, "qcsr_csim_vitis", quick, nullptr, vs)) return rc;
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<Vec> seq = vs.vecs;
     if (quick) {  // cosim: the small vectors only
