@@ -10,6 +10,12 @@ namespace qcsr {
 
 typedef ap_int<28> colour_acc_t;  // |acc| < 2^26 for every row of both matrices
 
+// A constant coefficient times a sample, in fabric (fabric_mul: BIND_OP impl=fabric).
+inline colour_acc_t cmul(const int k, const ap_int<10> x) {
+#pragma HLS INLINE
+    return fabric_mul<colour_acc_t>(k, x);
+}
+
 inline u8_t colour_round_clip(const colour_acc_t acc) {
 #pragma HLS INLINE
     const colour_acc_t v = (acc + colour_acc_t(1 << 15)) >> 16;
@@ -22,11 +28,11 @@ inline ycc_t rgb_to_ycbcr(const ap_uint<24> pix) {
     const ap_int<10> g = ap_uint<8>(pix(7, 0));
     const ap_int<10> b = ap_uint<8>(pix(15, 8));
     const ap_int<10> r = ap_uint<8>(pix(23, 16));
-    const colour_acc_t y = fabric_mul<colour_acc_t>(16829, r) + fabric_mul<colour_acc_t>(33039, g) + fabric_mul<colour_acc_t>(6416, b) +
+    const colour_acc_t y = cmul(16829, r) + cmul(33039, g) + cmul(6416, b) +
                            colour_acc_t(16 << 16);
-    const colour_acc_t cb = fabric_mul<colour_acc_t>(-9714, r) + fabric_mul<colour_acc_t>(-19070, g) + fabric_mul<colour_acc_t>(28784, b) +
+    const colour_acc_t cb = cmul(-9714, r) + cmul(-19070, g) + cmul(28784, b) +
                             colour_acc_t(128 << 16);
-    const colour_acc_t cr = fabric_mul<colour_acc_t>(28784, r) + fabric_mul<colour_acc_t>(-24103, g) + fabric_mul<colour_acc_t>(-4681, b) +
+    const colour_acc_t cr = cmul(28784, r) + cmul(-24103, g) + cmul(-4681, b) +
                             colour_acc_t(128 << 16);
     ycc_t out;
     out(7, 0) = colour_round_clip(y);
@@ -41,9 +47,9 @@ inline ap_uint<24> ycbcr_to_rgb(const u8_t y8, const u8_t cb8, const u8_t cr8) {
     const ap_int<10> y = ap_int<10>(y8) - 16;
     const ap_int<10> cb = ap_int<10>(cb8) - 128;
     const ap_int<10> cr = ap_int<10>(cr8) - 128;
-    const colour_acc_t r = fabric_mul<colour_acc_t>(76309, y) + fabric_mul<colour_acc_t>(104597, cr);
-    const colour_acc_t g = fabric_mul<colour_acc_t>(76309, y) + fabric_mul<colour_acc_t>(-25675, cb) + fabric_mul<colour_acc_t>(-53279, cr);
-    const colour_acc_t b = fabric_mul<colour_acc_t>(76309, y) + fabric_mul<colour_acc_t>(132201, cb);
+    const colour_acc_t r = cmul(76309, y) + cmul(104597, cr);
+    const colour_acc_t g = cmul(76309, y) + cmul(-25675, cb) + cmul(-53279, cr);
+    const colour_acc_t b = cmul(76309, y) + cmul(132201, cb);
     ap_uint<24> out;
     out(7, 0) = colour_round_clip(g);
     out(15, 8) = colour_round_clip(b);

@@ -74,7 +74,8 @@ struct cnn_blocks<B, true> {
 // the CNN output wait for the bicubic path (R x W + C positions).
 template <int R, int C>
 struct tail_path {
-    static void run(hls::stream<uvec_t>& in, hls::stream<cfg_word_t>& cfg, const xdim_t W, const step_t n, hls::stream<tail_tok_t>& out) {
+    static void run(hls::stream<uvec_t>& in, hls::stream<cfg_word_t>& cfg, const xdim_t W, const step_t n,
+                    hls::stream<tail_tok_t>& out) {
 #pragma HLS INLINE
         hls::stream<tail_tok_t> t("tail_undelayed");
         pw_stage<tail_config>(in, cfg, W, n, t);
@@ -83,7 +84,8 @@ struct tail_path {
 };
 template <>
 struct tail_path<0, 0> {
-    static void run(hls::stream<uvec_t>& in, hls::stream<cfg_word_t>& cfg, const xdim_t W, const step_t n, hls::stream<tail_tok_t>& out) {
+    static void run(hls::stream<uvec_t>& in, hls::stream<cfg_word_t>& cfg, const xdim_t W, const step_t n,
+                    hls::stream<tail_tok_t>& out) {
 #pragma HLS INLINE
         pw_stage<tail_config>(in, cfg, W, n, out);
     }
@@ -105,7 +107,7 @@ void qcsr_frame(hls::stream<video_in_t>& s_axis_video, hls::stream<video_out_t>&
     hls::stream<ycc4_tok_t> ycc4("ycc4");
     hls::stream<blk_tok_t> blk("blk");
     // The bicubic path runs ahead of the CNN by the CNN's pipeline depth (ARCHITECTURE.md 5.2): the
-    // room for it is on the narrow side, before the bicubic (25-bit ycc tokens, one BRAM18 at 576),
+    // room for it is on the narrow side, before the bicubic (25-bit ycc tokens: one RAMB36 at 576),
     // not after it (161-bit bic tokens); the bicubic then waits on the residual instead of
     // running ahead.
 #pragma HLS STREAM variable = ycc depth = 576
