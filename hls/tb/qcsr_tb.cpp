@@ -453,10 +453,7 @@ void test_bad_video(const std::vector<Vec>& vecs) {
             exp[exp.size() - 2].err_cycle = h.err_cycles[0];
             err = check_output(h.out, exp);
         }
-        const uint32_t bits = h.status.to_uint() & 0x000f0000u, count = h.status.to_uint() & 0xffffu;
-        if (err.empty() && (bits != c.status_bits || count != c.count))
-            err = "status " + hex(h.status.to_uint()) + ", expected bits " + hex(c.status_bits) + " and count " +
-                  std::to_string(c.count);
+        if (err.empty()) err = status_error(h.status, c.status_bits, c.count);
         report(name, err);
     }
 }

@@ -300,6 +300,12 @@ inline std::string hex(uint32_t v) {
 }
 
 // Pairs of vectors with the same size and different models, A B A B back to back.
+// "" when the status word has error bits 16..19 == bits and event count == count, else what it has.
+inline std::string status_error(const ap_uint<32>& st, uint32_t bits, uint32_t count) {
+    if ((st.to_uint() & 0x000f0000u) == bits && (st.to_uint() & 0xffffu) == count) return "";
+    return "status " + hex(st.to_uint()) + ", expected bits " + hex(bits) + " and count " + std::to_string(count);
+}
+
 inline const Vec* find_pair_partner(const std::vector<Vec>& vecs, const Vec*& a) {
     for (const auto& x : vecs)
         for (const auto& y : vecs)

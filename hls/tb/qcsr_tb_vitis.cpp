@@ -110,11 +110,6 @@ class VitisBench {
     std::vector<Words> pending_packets_;
 };
 
-std::string status_error(const ap_uint<32>& st, uint32_t bits, uint32_t count) {
-    if ((st.to_uint() & 0x000f0000u) == bits && (st.to_uint() & 0xffffu) == count) return "";
-    return "status " + hex(st.to_uint()) + ", expected bits " + hex(bits) + " and count " + std::to_string(count);
-}
-
 // Every vector back to back, its packet queued for its own frame.
 void test_sequence(const std::vector<Vec>& vecs) {
     bool any = false;
