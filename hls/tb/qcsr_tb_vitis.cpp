@@ -24,6 +24,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,7 @@ class VitisBench {
 
     VitisBench() { qcsr_csim::reset_state(); }
 
-    // A frame's beats; `packets` are queued for the call of its SOF beat (if it has one).
+    // A frame's beats; `packets` are queued for the call of its first SOF beat (it must have one).
     void push_frame(const std::vector<InBeat>& beats, const std::vector<Words>& packets = {}) {
         bool first_sof = true;
         for (const InBeat& b : beats) {
@@ -70,14 +71,13 @@ class VitisBench {
             v.last = b.last ? 1 : 0;
             vin.write(v);
         }
-        if (first_sof && !packets.empty()) pending_packets_ = packets;  // no SOF: for the next frame's call
+        if (first_sof && !packets.empty()) throw std::logic_error("packets queued for a frame without a SOF beat");
     }
 
     // Every call, in order; the outputs drained after each.
     void run() {
         for (size_t i = done_; i < calls.size(); i++) {
-            std::vector<Words> packets = calls[i].packets;
-            if (!pending_packets_.empty() && packets.empty()) packets.swap(pending_packets_);
+            const std::vector<Words>& packets = calls[i].packets;
             for (const Words& w : packets)
                 for (const auto& word : w) {
                     qcsr::cfg_t c;
@@ -107,7 +107,6 @@ class VitisBench {
 
   private:
     size_t done_ = 0;
-    std::vector<Words> pending_packets_;
 };
 
 // Every vector back to back, its packet queued for its own frame.
