@@ -47,7 +47,7 @@ def model_cycles(w: int, h: int, F=3, C=16, N=6, KH=3, KW=3, G=4, FOLD=1) -> dic
     bic_path = (1 if cols > 2 else 0) + 16                    # qcsr_bicubic: 4 + 2 x 6
     core = 7 + max(cnn_path, bic_path) + 6 + 7                # slot -> reorder writer (cycles)
     beats = 2 * ((2 * w + 3) // 4)                            # both HR rows of one LR row
-    start = 5                                                 # SOF accept .. first slot valid
+    start = 6                                                 # SOF accept .. first slot valid
     # LR row r is complete in the reorder RAM in cycle done(r); its 2B beats are read one per cycle
     # from the next cycle on, or after the previous row's (odd W at FOLD = 1: 2B = W + 1 > W)
     read = 0
