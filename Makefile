@@ -24,7 +24,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 -include hls/hls.mk
 -include rtl_tb/rtl.mk
 
-.PHONY: setup test lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
+.PHONY: setup test test-all lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
         ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training \
         zoo-train zoo-install stage3-tries
 
@@ -37,9 +37,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	@touch $@
 
+# CI: everything but the tests marked slow (one case of each kind stays in); test-all runs those too
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q -ra
+	$(PY) -m pytest -q -ra -m "not slow" --durations=15
+
+test-all: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q -ra --durations=25
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

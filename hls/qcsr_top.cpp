@@ -133,8 +133,12 @@ void qcsr_top(hls::stream<video_in_t>& s_axis_video, hls::stream<video_out_t>& m
 #pragma HLS INTERFACE mode = axis port = m_axis_video register_mode = both
 #pragma HLS INTERFACE mode = axis port = s_axis_cfg register_mode = both
 #pragma HLS INTERFACE mode = ap_none port = cfg_pending
-#pragma HLS INTERFACE mode = ap_none port = status register
-#pragma HLS INTERFACE mode = ap_ctrl_chain port = return
+// block-level control and status on AXI4-Lite (bundle `control`, UG1399 "S_AXILITE Control Register Map"):
+// CTRL/GIE/IER/ISR at 0x00..0x0C as on the RTL IP (qcsr_ip), status at 0x10 (ap_vld at 0x14) as UG1399's
+// rules place a scalar output; rtl/regs/qcsr_hls_regs.rdl records that prediction for the driver
+#pragma HLS INTERFACE mode = s_axilite port = status bundle = control
+#pragma HLS INTERFACE mode = s_axilite port = return bundle = control
+#pragma HLS INTERFACE mode = ap_ctrl_chain port = return bundle = control
 #pragma HLS RESET variable = g_state
 #pragma HLS RESET variable = g_store off
     ap_uint<24> first;

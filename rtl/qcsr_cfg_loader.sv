@@ -64,6 +64,7 @@ module qcsr_cfg_loader #(
     output logic            busy,
     output logic            pending,
     output logic            judging,    // a packet's TLAST was accepted, its verdict is not out yet
+    output logic            good,       // pulse: a packet passed every check (it is pending now)
     output logic            active,
     output logic            reject,     // one-cycle pulse
 
@@ -224,9 +225,11 @@ always_ff @(posedge clk) begin
         judging <= 1'b0;
         active <= 1'b0;
         reject <= 1'b0;
+        good <= 1'b0;
         tready_q <= 1'b0;
     end else begin
         reject <= 1'b0;
+        good <= 1'b0;
         judging <= (accept && s_axis_tlast) || (v0 && last0) || (v1 && last1);
         tready_q <= !pending && !busy && !commit && !(accept && s_axis_tlast) && !(v0 && last0) &&
                     !(v1 && last1);
@@ -241,8 +244,12 @@ always_ff @(posedge clk) begin
         if (v1) begin
             if (last1) begin
                 bad <= 1'b0;
-                if (!bad && word_ok && fin1) pending <= 1'b1;
-                else reject <= 1'b1;
+                if (!bad && word_ok && fin1) begin
+                    pending <= 1'b1;
+                    good <= 1'b1;
+                end else begin
+                    reject <= 1'b1;
+                end
             end else if (!word_ok || fin1) begin
                 bad <= 1'b1;
             end

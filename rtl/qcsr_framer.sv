@@ -66,6 +66,7 @@ module qcsr_framer #(
 ) (
     input  wire           clk,
     input  wire           rst,
+    input  wire           admit,          // a frame may start (IP control: ap_start or auto_restart)
 
     input  wire [23:0]    s_axis_tdata,
     input  wire           s_axis_tvalid,
@@ -94,7 +95,10 @@ module qcsr_framer #(
     output logic          err_nosof,      // one-cycle pulses
     output logic          err_early,
     output logic          err_late,
-    output logic          err_event
+    output logic          err_event,
+    output logic          ev_sof,         // pulses: a SOF was taken (a frame started),
+    output wire           ev_done,        //   a frame finished (its last beat read out),
+    output wire           ev_abandon      //   a started frame was abandoned
 );
 
 localparam integer SD = 4;                     // input skid entries
@@ -192,7 +196,7 @@ logic silent = 1'b0;       // ... after an abandoned frame: drops are not flagge
 logic st_frame = 1'b0;
 logic st_flush = 1'b0;     // all pixels accepted; slots and output finishing
 logic st_drain = 1'b1;     // after an abandon or reset: let the pipelines empty
-logic w_en = 1'b0;         // waiting, and last cycle no packet was pending, judged, loaded or committed
+logic w_en = 1'b0;         // waiting, admitted, and last cycle no packet was pending, judged, loaded or committed
 logic fin_q = 1'b0;        // the flush has finished (registered)
 logic f_err_q = 1'b0;      // the frame was abandoned last cycle
 // the drain counter minus one, one bit wider: it has run out when the top (sign) bit is set
@@ -240,6 +244,9 @@ assign sk_pop = h_nz && (w_en || (st_frame && !h_user && room));
 assign fifo_push = s_ok || f_good;
 assign fifo_flush = f_err;
 assign busy = st_frame || st_flush;
+// every error abandons a started frame: inside one (f_user, f_early, f_late) or its SOF beat (s_early)
+assign ev_done = fin_q;
+assign ev_abandon = f_err_q;
 
 always_ff @(posedge clk) begin
     if (rst) begin
@@ -252,6 +259,7 @@ always_ff @(posedge clk) begin
         w_en <= 1'b0;
         fin_q <= 1'b0;
         f_err_q <= 1'b0;
+        ev_sof <= 1'b0;
         clr <= 1'b0;
         dropping <= 1'b0;
         err_nosof <= 1'b0;
@@ -261,13 +269,14 @@ always_ff @(posedge clk) begin
     end else begin
         st_drain <= f_err || (st_drain && !drain_done);
         waiting <= waiting_n;
-        w_en <= waiting_n && !cfg_pending && !cfg_judging && !cfg_busy && !cfg_commit;
+        w_en <= waiting_n && admit && !cfg_pending && !cfg_judging && !cfg_busy && !cfg_commit;
         if (f_err) silent <= 1'b1;                   // resynchronise silently after an error
         else if (fin_q || s_ok) silent <= 1'b0;      // (a drain after reset follows silent = 0)
         st_frame <= s_ok || (st_frame && !f_err && !f_eof);
         st_flush <= f_eof || (st_flush && !fin_q);
         fin_q <= st_flush && !active && rd_done && !clr && !fin_q;
         f_err_q <= f_err;
+        ev_sof <= w_start;
         drain_m1 <= f_err ? DW'(DRAIN - 1) : drain_done ? drain_m1 : drain_m1 - 1'b1;
         clr <= drained || w_start;
         if (w_start) dropping <= 1'b0;

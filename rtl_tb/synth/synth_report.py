@@ -21,6 +21,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 RTL = ROOT / "rtl"
+
+sys.path.insert(0, str(RTL))
+from qcsr_rtl_sources import rtl_sources as _rtl_sources  # noqa: E402  (rtl/: the one source list)
+
 WORK = ROOT / "build" / "synth"
 
 CATEGORIES = {
@@ -51,7 +55,7 @@ def work_dir(family: str, params: dict[str, str]) -> Path:
 def run_yosys(family: str, params: dict[str, int], top: str = "qcsr_top") -> tuple[dict, float]:
     work = work_dir(family, params)
     work.mkdir(parents=True, exist_ok=True)
-    srcs = " ".join(str(p) for p in sorted(RTL.glob("*.sv")))
+    srcs = " ".join(str(p) for p in _rtl_sources())
     # chparam -set before synth_xilinx (hierarchy -chparam and synth_xilinx -top re-elaborating the
     # parameterised top trips an assertion in Yosys 0.5x: rtlil_bufnorm.cc modules_.count)
     chp = "".join(f"chparam -set {k} {v} {top}\n" for k, v in params.items())

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qcsr_ip: the qcsr core as an IP block a processor drives (docs/integration.md).
+ *
+ *   s_axi_control (AXI4-Lite) -> qcsr_regs (PeakRDL-regblock, generated from rtl/regs/qcsr_regs.rdl):
+ *       CTRL / GIE / IER / ISR in the Vitis ap_ctrl_chain layout, build ID, status, sticky errors,
+ *       saturating counters, the active frame size, and CFG_DATA / CFG_LAST -> qcsr_cfg_fifo
+ *   s_axis_cfg (DMA) and the FIFO -> one packet at a time -> qcsr_core's configuration port
+ *   s_axis_video -> qcsr_core -> m_axis_video;  interrupt (registered, level: GIE && (ISR & IER) != 0)
+ *
+ * With CTRL.auto_restart clear, one frame is admitted per CTRL.ap_start (cleared when the frame's SOF is
+ * taken, which also sets ap_ready); with it set, every frame is admitted. ap_done and ISR.done are set
+ * when an admitted frame ends, finished or abandoned. Otherwise frames and packets behave exactly as on
+ * qcsr_top (the same qcsr_core).
+ */
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// Declaration initialisers give registers their power-up value (the FPGA's INIT); the reset branch
+// assigns them too. Verilator's PROCASSINIT is an ASIC-flow caution, waived for this file.
+/* verilator lint_off PROCASSINIT */
+
+module qcsr_ip #(
+    parameter integer F = 3,
+    parameter integer C = 16,
+    parameter integer N = 6,
+    parameter integer KH = 3,
+    parameter integer KW = 3,
+    parameter integer G = 4,
+    parameter integer MAX_W = 1920,
+    parameter integer MAX_H = 1080,
+    parameter integer WB = 10,
+    parameter integer AB = 14,
+    parameter integer FOLD = 1,
+    parameter integer CFG_DEPTH = 512       // packet FIFO words (one RAMB18 at 33 bits)
+) (
+    input  wire         ap_clk,
+    input  wire         ap_rst_n,
+
+    input  wire         s_axi_control_AWVALID,
+    output wire         s_axi_control_AWREADY,
+    input  wire [6:0]   s_axi_control_AWADDR,
+    input  wire [2:0]   s_axi_control_AWPROT,
+    input  wire         s_axi_control_WVALID,
+    output wire         s_axi_control_WREADY,
+    input  wire [31:0]  s_axi_control_WDATA,
+    input  wire [3:0]   s_axi_control_WSTRB,
+    output wire         s_axi_control_BVALID,
+    input  wire         s_axi_control_BREADY,
+    output wire [1:0]   s_axi_control_BRESP,
+    input  wire         s_axi_control_ARVALID,
+    output wire         s_axi_control_ARREADY,
+    input  wire [6:0]   s_axi_control_ARADDR,
+    input  wire [2:0]   s_axi_control_ARPROT,
+    output wire         s_axi_control_RVALID,
+    input  wire         s_axi_control_RREADY,
+    output wire [31:0]  s_axi_control_RDATA,
+    output wire [1:0]   s_axi_control_RRESP,
+
+    /* verilator lint_off SYMRSVDWORD */ // the Vitis kernel's port name
+    output logic        interrupt,
+    /* verilator lint_on SYMRSVDWORD */
+
+    input  wire [23:0]  s_axis_video_TDATA,
+    input  wire         s_axis_video_TVALID,
+    output wire         s_axis_video_TREADY,
+    input  wire [0:0]   s_axis_video_TUSER,
+    input  wire [0:0]   s_axis_video_TLAST,
+    input  wire [2:0]   s_axis_video_TKEEP,
+    input  wire [2:0]   s_axis_video_TSTRB,
+
+    output wire [95:0]  m_axis_video_TDATA,
+    output wire         m_axis_video_TVALID,
+    input  wire         m_axis_video_TREADY,
+    output wire [0:0]   m_axis_video_TUSER,
+    output wire [0:0]   m_axis_video_TLAST,
+    output wire [11:0]  m_axis_video_TKEEP,
+    output wire [11:0]  m_axis_video_TSTRB,
+
+    input  wire [31:0]  s_axis_cfg_TDATA,
+    input  wire         s_axis_cfg_TVALID,
+    output wire         s_axis_cfg_TREADY,
+    input  wire [0:0]   s_axis_cfg_TLAST,
+    input  wire [3:0]   s_axis_cfg_TKEEP,
+    input  wire [3:0]   s_axis_cfg_TSTRB
+);
+
+localparam integer XW = $clog2(MAX_W + 1);
+localparam integer YW = $clog2(MAX_H + 1) + 1;
+localparam integer FAW = $clog2(CFG_DEPTH);
+
+logic rst = 1'b1;
+always_ff @(posedge ap_clk) rst <= !ap_rst_n;
+
+// ---------------------------------------------------------------- register block
+// The register block decodes word addresses (it ignores the two low bits); a misaligned address is sent
+// to an offset no register occupies instead, so it gets SLVERR and changes nothing (docs/registers.md).
+localparam logic [6:0] UNMAPPED = 7'h7C;
+wire [6:0] awaddr = (s_axi_control_AWADDR[1:0] != 2'b00) ? UNMAPPED : s_axi_control_AWADDR;
+wire [6:0] araddr = (s_axi_control_ARADDR[1:0] != 2'b00) ? UNMAPPED : s_axi_control_ARADDR;
+
+qcsr_regs_pkg::qcsr_regs__in_t  hwif_in;
+qcsr_regs_pkg::qcsr_regs__out_t hwif_out;
+
+qcsr_regs regs_inst (
+    .clk(ap_clk), .rst(rst),
+    .s_axil_awready(s_axi_control_AWREADY), .s_axil_awvalid(s_axi_control_AWVALID),
+    .s_axil_awaddr(awaddr), .s_axil_awprot(s_axi_control_AWPROT),
+    .s_axil_wready(s_axi_control_WREADY), .s_axil_wvalid(s_axi_control_WVALID),
+    .s_axil_wdata(s_axi_control_WDATA), .s_axil_wstrb(s_axi_control_WSTRB),
+    .s_axil_bready(s_axi_control_BREADY), .s_axil_bvalid(s_axi_control_BVALID),
+    .s_axil_bresp(s_axi_control_BRESP),
+    .s_axil_arready(s_axi_control_ARREADY), .s_axil_arvalid(s_axi_control_ARVALID),
+    .s_axil_araddr(araddr), .s_axil_arprot(s_axi_control_ARPROT),
+    .s_axil_rready(s_axi_control_RREADY), .s_axil_rvalid(s_axi_control_RVALID),
+    .s_axil_rdata(s_axi_control_RDATA), .s_axil_rresp(s_axi_control_RRESP),
+    .hwif_in(hwif_in), .hwif_out(hwif_out)
+);
+
+// ---------------------------------------------------------------- configuration: DMA stream or FIFO
+wire        fifo_push = hwif_out.CFG_DATA.req || hwif_out.CFG_LAST.req;
+wire [32:0] fifo_word = hwif_out.CFG_LAST.req ? {1'b1, hwif_out.CFG_LAST.wr_data.word}
+                                              : {1'b0, hwif_out.CFG_DATA.wr_data.word};
+wire [32:0] fifo_tdata;
+wire        fifo_tvalid, fifo_tready, cfg_overrun;
+wire [FAW:0] fifo_fill, fifo_vacancy;
+
+qcsr_cfg_fifo #(.DEPTH(CFG_DEPTH), .W(33)) fifo_inst (
+    .clk(ap_clk), .rst(rst),
+    .push(fifo_push), .push_data(fifo_word), .overrun(cfg_overrun),
+    .m_tdata(fifo_tdata), .m_tvalid(fifo_tvalid), .m_tready(fifo_tready),
+    .fill(fifo_fill), .vacancy(fifo_vacancy)
+);
+
+// One packet at a time into the parser: a source owns the port from its first word to its TLAST (the
+// DMA stream first when both start together), so packets from the two never interleave.
+logic own_dma = 1'b0, own_fifo = 1'b0;
+wire  pick_dma = !own_fifo && (own_dma || s_axis_cfg_TVALID);
+wire  pick_fifo = !pick_dma && fifo_tvalid;
+wire  core_cfg_tready;
+wire  core_cfg_tvalid = pick_dma ? s_axis_cfg_TVALID : pick_fifo;
+wire [31:0] core_cfg_tdata = pick_dma ? s_axis_cfg_TDATA : fifo_tdata[31:0];
+wire        core_cfg_tlast = pick_dma ? s_axis_cfg_TLAST[0] : fifo_tdata[32];
+assign s_axis_cfg_TREADY = pick_dma && core_cfg_tready;
+assign fifo_tready = pick_fifo && core_cfg_tready;
+
+always_ff @(posedge ap_clk) begin
+    if (rst) begin
+        own_dma <= 1'b0;
+        own_fifo <= 1'b0;
+    end else if (core_cfg_tvalid && core_cfg_tready) begin
+        own_dma <= pick_dma && !core_cfg_tlast;
+        own_fifo <= pick_fifo && !core_cfg_tlast;
+    end
+end
+
+// ---------------------------------------------------------------- the core
+wire        admit = hwif_out.CTRL.ap_start.value || hwif_out.CTRL.auto_restart.value;
+wire        ev_sof, ev_done, ev_abandon, busy;
+wire        err_nosof, err_early, err_late, err_event;
+wire        cfg_accept, cfg_reject, cfg_switch;
+wire [XW-1:0] width;
+wire [YW-1:0] height;
+wire [31:0] status;
+
+qcsr_core #(
+    .F(F), .C(C), .N(N), .KH(KH), .KW(KW), .G(G), .MAX_W(MAX_W), .MAX_H(MAX_H), .WB(WB), .AB(AB), .FOLD(FOLD)
+) core_inst (
+    .clk(ap_clk), .rst(rst), .admit(admit),
+    .s_axis_video_tdata(s_axis_video_TDATA), .s_axis_video_tvalid(s_axis_video_TVALID),
+    .s_axis_video_tready(s_axis_video_TREADY), .s_axis_video_tuser(s_axis_video_TUSER[0]),
+    .s_axis_video_tlast(s_axis_video_TLAST[0]),
+    .m_axis_video_tdata(m_axis_video_TDATA), .m_axis_video_tvalid(m_axis_video_TVALID),
+    .m_axis_video_tready(m_axis_video_TREADY), .m_axis_video_tuser(m_axis_video_TUSER[0]),
+    .m_axis_video_tlast(m_axis_video_TLAST[0]),
+    .s_axis_cfg_tdata(core_cfg_tdata), .s_axis_cfg_tvalid(core_cfg_tvalid), .s_axis_cfg_tready(core_cfg_tready),
+    .s_axis_cfg_tlast(core_cfg_tlast),
+    .status(status), .busy(busy), .ev_sof(ev_sof), .ev_done(ev_done), .ev_abandon(ev_abandon),
+    .err_nosof(err_nosof), .err_early(err_early), .err_late(err_late), .err_event(err_event),
+    .cfg_accept(cfg_accept), .cfg_reject(cfg_reject), .cfg_switch(cfg_switch),
+    .act_width(width), .act_height(height)
+);
+
+assign m_axis_video_TKEEP = 12'hfff;
+assign m_axis_video_TSTRB = 12'hfff;
+
+// ---------------------------------------------------------------- register inputs
+wire irq_any = hwif_out.GIE.enable.value && |{
+    hwif_out.ISR.done.value && hwif_out.IER.done.value,
+    hwif_out.ISR.ready.value && hwif_out.IER.ready.value,
+    hwif_out.ISR.stream_error.value && hwif_out.IER.stream_error.value,
+    hwif_out.ISR.cfg_rejected.value && hwif_out.IER.cfg_rejected.value,
+    hwif_out.ISR.cfg_switched.value && hwif_out.IER.cfg_switched.value,
+    hwif_out.ISR.cfg_overrun.value && hwif_out.IER.cfg_overrun.value};
+
+always_ff @(posedge ap_clk) begin
+    if (rst) interrupt <= 1'b0;
+    else interrupt <= irq_any;
+end
+
+wire frame_end = ev_done || ev_abandon;
+
+always_comb begin
+    hwif_in = '0;
+    hwif_in.CTRL.ap_start.hwclr = ev_sof;
+    hwif_in.CTRL.ap_done.hwset = frame_end;
+    hwif_in.CTRL.ap_idle.next = !busy;
+    hwif_in.CTRL.ap_ready.hwset = ev_sof;
+    hwif_in.CTRL.interrupt.next = interrupt;
+    hwif_in.ISR.done.hwset = frame_end;
+    hwif_in.ISR.ready.hwset = ev_sof;
+    hwif_in.ISR.stream_error.hwset = err_event;
+    hwif_in.ISR.cfg_rejected.hwset = cfg_reject;
+    hwif_in.ISR.cfg_switched.hwset = cfg_switch;
+    hwif_in.ISR.cfg_overrun.hwset = cfg_overrun;
+    hwif_in.BUILD0.fold.next = 8'(FOLD);
+    hwif_in.BUILD0.c.next = 8'(C);
+    hwif_in.BUILD0.n.next = 8'(N);
+    hwif_in.BUILD0.g.next = 8'(G);
+    hwif_in.BUILD1.f.next = 8'(F);
+    hwif_in.BUILD1.kh.next = 8'(KH);
+    hwif_in.BUILD1.kw.next = 8'(KW);
+    hwif_in.BUILD1.wb.next = 4'(WB);
+    hwif_in.BUILD1.ab_m8.next = 4'(AB - 8);
+    hwif_in.MAX_SIZE.width.next = 16'(MAX_W);
+    hwif_in.MAX_SIZE.height.next = 16'(MAX_H);
+    hwif_in.STATUS.word.next = status;
+    hwif_in.ERRORS.nosof.hwset = err_nosof;
+    hwif_in.ERRORS.early_eol.hwset = err_early;
+    hwif_in.ERRORS.late_eol.hwset = err_late;
+    hwif_in.ERRORS.cfg_rejected.hwset = cfg_reject;
+    hwif_in.ERRORS.cfg_overrun.hwset = cfg_overrun;
+    hwif_in.ACTIVE_SIZE.width.next = 16'(width);
+    hwif_in.ACTIVE_SIZE.height.next = 16'(height);
+    hwif_in.WSEQ.count.incr = cfg_switch;
+    hwif_in.FRAMES_DONE.count.incr = ev_done;
+    hwif_in.FRAMES_ABANDONED.count.incr = ev_abandon;
+    hwif_in.PKTS_ACCEPTED.count.incr = cfg_accept;
+    hwif_in.PKTS_REJECTED.count.incr = cfg_reject;
+    hwif_in.CFG_DATA.wr_ack = hwif_out.CFG_DATA.req;
+    hwif_in.CFG_LAST.wr_ack = hwif_out.CFG_LAST.req;
+    hwif_in.CFG_FIFO.vacancy.next = 16'(fifo_vacancy);
+    hwif_in.CFG_FIFO.fill.next = 16'(fifo_fill);
+end
+
+// unused: TKEEP/TSTRB (ignored by the contract), the byte enables of the FIFO registers (32-bit words)
+wire unused = ^{s_axis_video_TKEEP, s_axis_video_TSTRB, s_axis_cfg_TKEEP, s_axis_cfg_TSTRB,
+                hwif_out.CFG_DATA.req_is_wr, hwif_out.CFG_DATA.wr_biten, hwif_out.CFG_LAST.req_is_wr,
+                hwif_out.CFG_LAST.wr_biten};
+
+endmodule
+
+/* verilator lint_on PROCASSINIT */
+
+`resetall
