@@ -11,12 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from qcsr.fixedpoint.export import BICUBIC_FRAC, QuantModel
+from qcsr.golden.packet_rules import (  # noqa: F401  (re-exported: the packet's constants live with its rules)
+    CFG_MAGIC,
+    CFG_VERSION,
+    HEADER_FIELDS,
+    TRAILER_FIELDS,
+    Core,
+    as_words,
+    first_violation,
+    signed32,
+)
 from qcsr.util.errors import QcsrError
-
-CFG_MAGIC = 0x51435352  # "QCSR"
-CFG_VERSION = 1
-HEADER_FIELDS = ("magic", "version", "width", "height", "F", "C", "N", "KH", "KW", "G", "weight_bits", "act_bits")
-TRAILER_FIELDS = ("yn_lshift", "res_lshift", "out_shift")
 
 
 @dataclass(frozen=True)
@@ -52,28 +57,29 @@ def config_words(model: QuantModel, width: int, height: int) -> np.ndarray:
     return (np.asarray(vals, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32)
 
 
-def parse_config_words(words: np.ndarray, model: QuantModel) -> ConfigPacket:
-    """Parse and check a packet against the layer geometry of `model`; QcsrError naming the word."""
-    w = np.asarray(words, dtype=np.uint32).astype(np.int64)
-    signed = np.where(w >= 1 << 31, w - (1 << 32), w)
-    head = dict(zip(HEADER_FIELDS, (int(v) for v in signed[: len(HEADER_FIELDS)]), strict=False))
-    if len(signed) < len(HEADER_FIELDS):
-        raise QcsrError(f"config packet: {len(signed)} words, shorter than its header")
-    if head["magic"] != CFG_MAGIC or head["version"] != CFG_VERSION:
-        raise QcsrError(f"config packet: bad magic/version {head['magic']:#x}/{head['version']}")
+def parse_config_words(words, model: QuantModel, max_w: int = 1920, max_h: int = 1080) -> ConfigPacket:
+    """Parse a packet for a core with the layer geometry and word widths of `model` and the largest frame
+    max_w x max_h, enforcing every acceptance rule of qcsr.golden.packet_rules (the cores' rules): a
+    QcsrError names the first word that breaks one. Accepts any integer-like sequence."""
+    bad = first_violation(words, Core.of_model(model, max_w, max_h))
+    if bad is not None:
+        raise QcsrError(f"config packet rejected: {bad}")
+    w, _ = as_words(words)
+    signed = [signed32(x) for x in w]
+    head = dict(zip(HEADER_FIELDS, signed[: len(HEADER_FIELDS)], strict=True))
     arch = {k: head[k] for k in ("F", "C", "N", "KH", "KW", "G")}
-    if arch != {k: getattr(model.arch, k) for k in arch}:
-        raise QcsrError(f"config packet: architecture {arch} differs from the model's")
     pos = len(HEADER_FIELDS)
     shifts, weights = [], []
     for layer in model.layers:
         n = layer.weights.size
-        if pos + 1 + n > len(signed):
-            raise QcsrError(f"config packet: truncated in layer {layer.name}")
-        shifts.append(int(signed[pos]))
-        weights.append(signed[pos + 1 : pos + 1 + n].copy())
+        shifts.append(signed[pos])
+        weights.append(np.asarray(signed[pos + 1 : pos + 1 + n], dtype=np.int64))
         pos += 1 + n
-    if len(signed) != pos + len(TRAILER_FIELDS):
-        raise QcsrError(f"config packet: {len(signed)} words, expected {pos + len(TRAILER_FIELDS)}")
-    yn, res, out = (int(v) for v in signed[pos:])
+    yn, res, out = signed[pos:]
     return ConfigPacket(head["width"], head["height"], arch, tuple(shifts), tuple(weights), yn, res, out)
+
+
+def packet_accepted(words, model: QuantModel, max_w: int = 1920, max_h: int = 1080) -> tuple[bool, str]:
+    """The golden verdict on a packet (what both cores must decide): (accepted, the first broken rule)."""
+    bad = first_violation(words, Core.of_model(model, max_w, max_h))
+    return bad is None, "" if bad is None else str(bad)
