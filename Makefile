@@ -24,7 +24,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 -include hls/hls.mk
 -include rtl_tb/rtl.mk
 
-.PHONY: setup test test-all lint golden results figures quantize sweep bench train-bicubic train-proposed clean \
+.PHONY: setup test test-all lint fuzz golden results figures quantize sweep bench train-bicubic train-proposed clean \
         ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training \
         zoo-train zoo-install stage3-tries
 
@@ -48,6 +48,11 @@ test-all: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Bad-input fuzzing: 10,000 configuration packets through the golden parser and the HLS loader, 200 through
+# the RTL core; verdicts must agree (docs/fuzz.md)
+fuzz: $(STAMP) build/hls/fold1/qcsr_packet_verdicts
+	$(PY) -m qcsr.fuzz_packets --count 10000 --rtl 200 --md docs/fuzz.md
 
 # Main job: upscale the embedded default images (and the benchmark sets when present).
 golden: $(STAMP)

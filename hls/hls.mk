@@ -55,6 +55,11 @@ build/hls/fold%/vitis/qcsr_tb_vitis.o: hls/tb/qcsr_tb_vitis.cpp $(HLS_HEADERS)
 build/hls/fold%/qcsr_csim_vitis: build/hls/fold%/vitis/qcsr_top.o build/hls/fold%/vitis/qcsr_tb_vitis.o
 	$(HLS_CXX) $^ -o $@
 
+# The HLS packet parser alone on a batch of packets (`make fuzz`: verdicts against the golden parser).
+build/hls/fold%/qcsr_packet_verdicts: hls/tb/qcsr_packet_verdicts.cpp $(HLS_HEADERS)
+	@mkdir -p $(@D)
+	$(HLS_CXX) $(HLS_CXXFLAGS) -isystem $(AP_TYPES) -Ihls -DQCSR_FOLD=$* $< -o $@
+
 .PRECIOUS: build/hls/fold%/qcsr_top.o build/hls/fold%/qcsr_tb.o build/hls/fold%/vitis/qcsr_top.o \
            build/hls/fold%/vitis/qcsr_tb_vitis.o
 

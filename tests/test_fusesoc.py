@@ -65,3 +65,15 @@ def test_sim_target(tmp_path):
     r = fusesoc("--target", "sim", build_root=tmp_path)
     out = r.stdout + r.stderr
     assert r.returncode == 0 and "qcsr_ip smoke test passed" in out, out[-4000:]
+
+
+def test_synth_setup_names_sources_and_yosys_flow(tmp_path):
+    """The Yosys target's generated script: every source, the parameters, synth_xilinx for UltraScale+."""
+    r = fusesoc("--setup", "--target", "synth", build_root=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    procs = next(tmp_path.rglob("edalize_yosys_procs.tcl")).read_text()
+    read = [line.split("{", 1)[1].rstrip("}").split("/", 2)[2] for line in procs.splitlines()
+            if line.startswith("read_verilog -sv")]
+    assert read == [str(p.relative_to(ROOT)) for p in rtl_sources(ROOT / "rtl")]
+    assert "synth_xilinx -family xcup -top $top" in procs
+    assert "chparam -set FOLD 2 qcsr_ip" in procs
