@@ -372,10 +372,15 @@ def load_quant_model(path: str | os.PathLike) -> QuantModel:
     p = Path(path)
     if not p.is_file():
         raise QcsrError(f"quantized model not found: {p}")
+    def no_nonfinite(token: str):
+        raise ValueError(f"{token} is not a number JSON allows")
+
     try:
-        obj = json.loads(p.read_text(encoding="utf-8"))
+        obj = json.loads(p.read_text(encoding="utf-8"), parse_constant=no_nonfinite)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise QcsrError(f"{p}: not a qcsr quantized model (invalid JSON: {e})") from None
+    except ValueError as e:          # NaN / Infinity anywhere (weights, formats, provenance)
+        raise QcsrError(f"{p}: not a qcsr quantized model ({e})") from None
     return parse_manifest(obj, str(p))
 
 

@@ -52,8 +52,29 @@ def load_model(path: str | os.PathLike) -> tuple[QCSRNet, dict[str, Any]]:
     except (KeyError, TypeError, ValueError, RuntimeError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise QcsrError(f"{p}: invalid qcsr model: {first}") from None
+    for name, t in net.state_dict().items():
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise QcsrError(f"{p}: invalid qcsr model: {name} holds NaN or infinite values")
+    prov = blob.get("provenance", {})
+    if not isinstance(prov, dict):
+        raise QcsrError(f"{p}: invalid qcsr model: provenance is not a mapping")
+    if not _finite(prov):
+        raise QcsrError(f"{p}: invalid qcsr model: provenance holds NaN or infinite numbers")
     net.eval()
-    return net, dict(blob.get("provenance", {}))
+    return net, dict(prov)
+
+
+def _finite(obj) -> bool:
+    """No NaN or infinite float anywhere in a nested provenance structure."""
+    import math
+
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    if isinstance(obj, dict):
+        return all(_finite(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return all(_finite(v) for v in obj)
+    return True
 
 
 @torch.no_grad()

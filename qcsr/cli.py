@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from qcsr.util.errors import QcsrError
 
 DEFAULT_DATA = Path("../shared/datasets")
@@ -101,33 +103,57 @@ def cmd_eval(a: argparse.Namespace) -> None:
 
 
 def cmd_upscale(a: argparse.Namespace) -> None:
+    from PIL import Image
+
     from qcsr.pipeline import default_engine, image_upscaler
-    from qcsr.util.imaging import load_image, save_image
+    from qcsr.util.imaging import ALPHA_SUFFIXES, load_image_alpha, save_image
+    from qcsr.util.outputs import check_output, check_video_output
     from qcsr.util.video import is_video_path, upscale_video
 
+    # everything about the output is checked before any work (a missing or unreadable input: its reader)
+    check_output(a.output, (a.input,), a.overwrite)
+    if a.max_pixels is not None:
+        if a.max_pixels < 1:
+            raise QcsrError(f"--max-pixels must be >= 1, got {a.max_pixels}")
+        Image.MAX_IMAGE_PIXELS = a.max_pixels
     if is_video_path(a.input) or is_video_path(a.output):
         if not (is_video_path(a.input) and is_video_path(a.output)):
             raise QcsrError(f"a video upscales to a video file and an image to an image: {a.input} -> {a.output}")
+        check_video_output(a.output, a.codec, a.crf, a.preset)
         up = image_upscaler(a.model, a.engine or default_engine(a.model))
         info, n = upscale_video(a.input, a.output, up, codec=a.codec, crf=a.crf, preset=a.preset)
         print(f"wrote {a.output} ({n} frames, {2 * info.width}x{2 * info.height}, {a.codec}"
               f"{', audio copied' if info.audio else ''})")  # fmt: skip
         return
-    if Path(a.output).suffix.lower() not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
+    suffix = Path(a.output).suffix.lower()
+    if suffix not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
         raise QcsrError(f"unsupported output image type: {a.output}")
-    img = load_image(a.input)
+    if a.crf is not None or a.preset is not None:
+        raise QcsrError("--crf and --preset apply to video output")
+    img, alpha = load_image_alpha(a.input)
+    if alpha is not None and suffix not in ALPHA_SUFFIXES:
+        raise QcsrError(f"{a.input} has an alpha channel, which {suffix} cannot hold: write .png or .tif "
+                        "(alpha is upscaled with the bicubic path)")
     hr = image_upscaler(a.model, a.engine or default_engine(a.model))(img)
+    if alpha is not None:           # alpha: the core's fixed-point bicubic, as for chroma
+        from qcsr.fixedpoint.bicubic import upscale2x_u8
+
+        a_hr = upscale2x_u8(alpha)
+        hr = np.dstack([hr, a_hr])          # RGBA, or LA for a grey image
     save_image(hr, a.output)
-    print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]})")
+    print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]}{', alpha kept' if alpha is not None else ''})")
 
 
 def cmd_clip(a: argparse.Namespace) -> None:
     from fractions import Fraction
 
+    from qcsr.util.outputs import check_output, check_video_output
     from qcsr.util.video import default_clip_frames, write_video
 
     if a.frames < 1:
         raise QcsrError(f"--frames must be >= 1, got {a.frames}")
+    check_output(a.output, (), a.overwrite)
+    check_video_output(a.output, a.codec, None, None)
     frames = default_clip_frames(a.frames)
     write_video(a.output, frames, Fraction(24), a.codec, audio_tone=None if a.no_audio else 440.0)
     h, w = frames[0].shape[:2]
@@ -269,8 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "fast = the golden integers, compiled")
     u.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264",
                    help="video output codec (ffv1: lossless RGB, for bit-exact checks; default %(default)s)")
-    u.add_argument("--crf", type=int, help="H.264/HEVC quality (default 23)")
-    u.add_argument("--preset", help="H.264/HEVC encoder preset (default medium)")
+    u.add_argument("--crf", type=int, help="H.264/HEVC quality, 0..51 (default 23)")
+    u.add_argument("--preset", help="H.264/HEVC encoder preset, ultrafast..placebo (default medium)")
+    u.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    u.add_argument("--max-pixels", type=int, help="largest input image in pixels (Pillow's decompression-bomb "
+                   "guard, default 89,478,485)")
     u.set_defaults(func=cmd_upscale)
 
     c = sub.add_parser("clip", help="write the embedded demo clip (a pan across scikit-image's astronaut)")
@@ -278,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--frames", type=int, default=72, help="frames at 24 fps (default %(default)s: 3 s)")
     c.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264")
     c.add_argument("--no-audio", action="store_true", help="no 440 Hz tone audio stream")
+    c.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     c.set_defaults(func=cmd_clip)
 
     r = sub.add_parser("report", help="build docs/results.md and the README tables from eval JSONs")
@@ -337,15 +367,41 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that every atomic writer removes its partial file."""
+
+
+def _on_sigterm(_signum, _frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     args = build_parser().parse_args(argv)
+    clear = "\r\033[K" if sys.stderr.isatty() else ""  # past any half-drawn progress bar
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
     try:
         args.func(args)
     except QcsrError as e:
-        clear = "\r\033[K" if sys.stderr.isatty() else ""  # past any half-drawn progress bar
         print(f"{clear}qcsr: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{clear}qcsr: interrupted (no output written)", file=sys.stderr)
+        return 130
+    except Terminated:
+        print(f"{clear}qcsr: terminated (no output written)", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -16,20 +16,50 @@ IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".ppm", ".pg
 
 
 GREY_MODES = {"1", "L", "LA"}
+ALPHA_SUFFIXES = {".png", ".tif", ".tiff"}   # output types that keep an alpha channel
+
+
+def _open_checked(p: Path):
+    """Pillow's image, loaded, with EXIF orientation applied; QcsrError for what qcsr does not read: over
+    Image.MAX_IMAGE_PIXELS pixels (a decompression bomb: raise it with --max-pixels), 16-bit samples."""
+    import warnings
+
+    from PIL import ImageOps
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(p)
+            raw = im.tile[0][3] if im.tile and len(im.tile[0]) > 3 else ""
+            rawmode = raw if isinstance(raw, str) else (raw[0] if raw else "")
+            if im.mode in ("I", "I;16", "I;16B", "I;16L", "F") or ";16" in str(rawmode):
+                raise QcsrError(f"cannot read image {p}: only 8-bit images are supported "
+                                f"(this one has 16-bit samples, {im.mode} {rawmode})")
+            im.load()
+            return ImageOps.exif_transpose(im)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise QcsrError(f"cannot read image {p}: more than {Image.MAX_IMAGE_PIXELS:,} pixels (a decompression "
+                        "bomb guard; raise the limit with --max-pixels if the image is genuine)") from None
 
 
 def load_image(path: str | os.PathLike) -> np.ndarray:
-    """Read an 8-bit image as uint8: HxW for grey files, HxWx3 RGB otherwise; QcsrError if unreadable."""
+    """Read an 8-bit image as uint8: HxW for grey files, HxWx3 RGB otherwise (EXIF orientation applied, alpha
+    dropped: load_image_alpha keeps it); QcsrError if unreadable."""
+    return load_image_alpha(path)[0]
+
+
+def load_image_alpha(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+    """As load_image, and the alpha channel (HxW uint8) when the file has one."""
     p = Path(path)
     if not p.is_file():
         raise QcsrError(f"image not found: {p}")
     try:
-        with Image.open(p) as im:
-            im.load()
-            if im.mode in ("I", "I;16", "I;16B", "F"):
-                raise QcsrError(f"cannot read image {p}: only 8-bit images are supported, not {im.mode}")
-            mode = "L" if im.mode in GREY_MODES else "RGB"
-            return np.asarray(im.convert(mode), dtype=np.uint8).copy()
+        im = _open_checked(p)
+        has_alpha = im.mode in ("LA", "RGBA", "PA") or (im.mode == "P" and "transparency" in im.info)
+        mode = "L" if im.mode in GREY_MODES else "RGB"
+        img = np.asarray(im.convert(mode), dtype=np.uint8).copy()
+        alpha = np.asarray(im.convert("RGBA").getchannel("A"), dtype=np.uint8).copy() if has_alpha else None
+        return img, alpha
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
         raise QcsrError(f"cannot read image {p}: {e}") from None
 

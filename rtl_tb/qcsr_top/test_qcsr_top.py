@@ -327,7 +327,8 @@ def _params(fold: int) -> dict:
     return {"MAX_W": 64, "MAX_H": 64, "FOLD": fold} if rtl_dir() == RTL_DIR else {}
 
 
-@pytest.mark.parametrize("fold", [1, 2, 4])
+# FOLD 4 `-m slow` (make test-all): the stages run FOLD 4 in CI (qcsr_dw_stage, qcsr_pw_stage), the top FOLD 1, 2
+@pytest.mark.parametrize("fold", [1, 2, pytest.param(4, marks=pytest.mark.slow)])
 def test_qcsr_top(vectors_dir, fold):
     from qcsr_tbutil import RTL_DIR, rtl_dir, rtl_sources, run_cocotb
 

@@ -1,0 +1,220 @@
+"""Bad input to the CLI: every case is exit 2 with one `qcsr: error:` line, no output file, the source
+untouched (or, for signals, exit 130 / 143 and no partial file). The cases are the ones issue 23 found by
+hand and by fuzzing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import struct
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from qcsr.cli import main
+
+
+def run(args, capsys) -> tuple[int, str]:
+    rc = main([str(a) for a in args])
+    err = capsys.readouterr().err
+    return rc, err
+
+
+def assert_error(rc: int, err: str, text: str) -> None:
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert rc == 2, (rc, err)
+    assert len(lines) == 1 and lines[0].startswith("qcsr: error:"), err
+    assert text in lines[0], (text, lines[0])
+
+
+def digest(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def img(tmp_path_factory) -> Path:
+    from skimage import data
+
+    p = tmp_path_factory.mktemp("in") / "in.png"
+    Image.fromarray(data.astronaut()[100:132, 150:190]).save(p)
+    return p
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    p = tmp_path_factory.mktemp("clip") / "clip.mkv"
+    assert main(["clip", str(p), "--frames", "6", "--codec", "ffv1", "--no-audio"]) == 0
+    return p
+
+
+def png_header(path: Path, w: int, h: int, bits: int = 8, colour: int = 2, rows: bytes = b"") -> None:
+    """A PNG whose header says w x h (the data need not follow): enough for Pillow to judge the size."""
+    def chunk(t: bytes, d: bytes) -> bytes:
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bits, colour, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("suffix,codec,text", [(".webm", "h264", "not a container qcsr writes"),
+                                              (".y4m", "h264", "not a container qcsr writes"),
+                                              (".mp4", "ffv1", ".mp4 does not hold ffv1")])
+def test_video_container_that_cannot_hold_the_codec(clip, tmp_path, capsys, suffix, codec, text):
+    out = tmp_path / f"out{suffix}"
+    rc, err = run(["upscale", clip, out, "--codec", codec], capsys)
+    assert_error(rc, err, text)
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_clip_to_an_image_name(tmp_path, capsys):
+    rc, err = run(["clip", tmp_path / "out.png"], capsys)
+    assert_error(rc, err, "not a container")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("opt,text", [(["--crf", "-5"], "--crf -5 outside"), (["--crf", "99"], "--crf 99 outside"),
+                                      (["--preset", "bogus"], "not an x264/x265 preset")])
+def test_encoder_settings(clip, tmp_path, capsys, opt, text):
+    rc, err = run(["upscale", clip, tmp_path / "out.mp4", *opt], capsys)
+    assert_error(rc, err, text)
+    assert not list(tmp_path.iterdir())
+
+
+def test_output_is_a_folder(clip, img, tmp_path, capsys):
+    d = tmp_path / "d.mp4"
+    d.mkdir()
+    rc, err = run(["upscale", clip, d], capsys)
+    assert_error(rc, err, "output is a folder")
+    d2 = tmp_path / "d.png"
+    d2.mkdir()
+    rc, err = run(["upscale", img, d2], capsys)
+    assert_error(rc, err, "output is a folder")
+
+
+def test_output_under_a_file(img, tmp_path, capsys):
+    f = tmp_path / "file"
+    f.write_text("x")
+    rc, err = run(["upscale", img, f / "out.png"], capsys)
+    assert_error(rc, err, "is a file, not a folder")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_output_folder_not_writable(img, tmp_path, capsys):
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o500)
+    try:
+        rc, err = run(["upscale", img, d / "out.png"], capsys)
+        assert_error(rc, err, "not writable")
+    finally:
+        d.chmod(0o700)
+
+
+def test_output_is_the_input(img, capsys):
+    before = digest(img)
+    rc, err = run(["upscale", img, img, "--overwrite"], capsys)
+    assert_error(rc, err, "output is the input file")
+    assert digest(img) == before
+
+
+def test_existing_output_needs_overwrite(img, tmp_path, capsys):
+    out = tmp_path / "out.png"
+    out.write_bytes(b"keep")
+    rc, err = run(["upscale", img, out], capsys)
+    assert_error(rc, err, "use --overwrite")
+    assert out.read_bytes() == b"keep"
+    assert main(["upscale", str(img), str(out), "--overwrite"]) == 0
+    assert Image.open(out).size == (80, 64)
+
+
+def test_decompression_bomb(tmp_path, capsys):
+    bomb = tmp_path / "bomb.png"
+    png_header(bomb, 20000, 20000)
+    rc, err = run(["upscale", bomb, tmp_path / "out.png"], capsys)
+    assert_error(rc, err, "--max-pixels")
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_sixteen_bit_rgb_is_refused(tmp_path, capsys):
+    p = tmp_path / "rgb16.png"
+    rows = b"".join(b"\x00" + np.full((4, 3), 40000, ">u2").tobytes() for _ in range(4))
+    png_header(p, 4, 4, bits=16, colour=2, rows=rows)
+    rc, err = run(["upscale", p, tmp_path / "out.png"], capsys)
+    assert_error(rc, err, "16-bit")
+
+
+def test_alpha_is_kept_with_the_bicubic_path(img, tmp_path, capsys):
+    from qcsr.fixedpoint.bicubic import upscale2x_u8
+
+    rgb = np.asarray(Image.open(img))
+    alpha = np.tile(np.arange(rgb.shape[1], dtype=np.uint8) * 6, (rgb.shape[0], 1))
+    src = tmp_path / "rgba.png"
+    Image.fromarray(np.dstack([rgb, alpha]), "RGBA").save(src)
+    out = tmp_path / "out.png"
+    assert main(["upscale", str(src), str(out)]) == 0
+    got = np.asarray(Image.open(out))
+    assert got.shape == (2 * rgb.shape[0], 2 * rgb.shape[1], 4)
+    assert np.array_equal(got[..., 3], upscale2x_u8(alpha))
+    rc, err = run(["upscale", src, tmp_path / "out.jpg"], capsys)
+    assert_error(rc, err, "alpha channel")
+
+
+def test_exif_orientation_is_applied(img, tmp_path):
+    rgb = np.asarray(Image.open(img))
+    src = tmp_path / "rot.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6                                  # rotate 90 CW on display
+    Image.fromarray(rgb).save(src, exif=exif, quality=95)
+    out = tmp_path / "out.png"
+    assert main(["upscale", str(src), str(out)]) == 0
+    assert Image.open(out).size == (2 * rgb.shape[0], 2 * rgb.shape[1])   # width and height swapped
+
+
+def test_nonfinite_weights_and_provenance(tmp_path, capsys):
+    import torch
+
+    from qcsr.models import ZOO
+
+    blob = torch.load(ZOO / "qcsr_x2_proposed.pt", map_location="cpu", weights_only=True)
+    k = next(iter(blob["state_dict"]))
+    blob["state_dict"][k] = blob["state_dict"][k].clone()
+    blob["state_dict"][k].view(-1)[0] = float("nan")
+    bad = tmp_path / "nan.pt"
+    torch.save(blob, bad)
+    src = tmp_path / "in.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
+    rc, err = run(["upscale", "--model", bad, src, tmp_path / "o.png"], capsys)
+    assert_error(rc, err, "NaN or infinite")
+    qj = (ZOO / "qcsr_x2_proposed.q.json").read_text()
+    badq = tmp_path / "nan.q.json"
+    badq.write_text(qj.replace('"provenance": {', '"provenance": {"psnr": NaN, ', 1))
+    rc, err = run(["upscale", "--model", badq, src, tmp_path / "o.png"], capsys)
+    assert_error(rc, err, "NaN is not a number")
+    assert not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_signals_leave_no_partial_file(tmp_path, sig, code):
+    """A long video upscale stopped by SIGTERM / SIGINT: exit 143 / 130, one line, no partial output."""
+    src = tmp_path / "clip.mkv"
+    assert main(["clip", str(src), "--frames", "48", "--codec", "ffv1", "--no-audio"]) == 0
+    out = tmp_path / "out.mkv"
+    proc = subprocess.Popen([sys.executable, "-m", "qcsr.cli", "upscale", str(src), str(out), "--codec", "ffv1",
+                             "--engine", "golden"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".out.partial*")) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the upscale finished before it could be stopped"
+    time.sleep(0.3)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, (proc.returncode, err)
+    assert "Traceback" not in err and err.strip().startswith("qcsr:"), err
+    assert not out.exists() and not list(tmp_path.glob(".out*")), list(tmp_path.iterdir())
