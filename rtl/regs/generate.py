@@ -101,7 +101,9 @@ def generate(out: Path) -> None:
             _pack_structs(out / name)
         _run(["c-header", RDL_REL, "-o", str(out / "qcsr_regs.h")])
         _run(["markdown", RDL_REL, "-o", str(out / "registers.md")])
-        _run(["ip-xact", RDL_REL, "-o", str(out / "qcsr_regs.xml")])
+        # the VLNV of qcsr.core (FuseSoC name qcsr:sr:qcsr_ip): vendor qcsr, library sr, version of the register map
+        _run(["ip-xact", RDL_REL, "-o", str(out / "qcsr_regs.xml"), "--vendor", "qcsr", "--library", "sr",
+              "--version", "1"])
         _run(["markdown", HLS_RDL_REL, "-o", str(out / "registers_hls.md")])
     (out / "regmap.json").write_text(json.dumps(rmap, indent=1, sort_keys=True) + "\n")
     (out / "regmap_hls.json").write_text(json.dumps(hls_map, indent=1, sort_keys=True) + "\n")
