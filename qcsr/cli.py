@@ -121,7 +121,11 @@ def cmd_upscale(a: argparse.Namespace) -> None:
             raise QcsrError(f"a video upscales to a video file and an image to an image: {a.input} -> {a.output}")
         check_video_output(a.output, a.codec, a.crf, a.preset)
         up = image_upscaler(a.model, a.engine or default_engine(a.model))
-        info, n = upscale_video(a.input, a.output, up, codec=a.codec, crf=a.crf, preset=a.preset)
+        info, n, damaged = upscale_video(a.input, a.output, up, codec=a.codec, crf=a.crf, preset=a.preset,
+                                         strict=a.strict)
+        if damaged:
+            print(f"qcsr: warning: {damaged} of {n} frames of {a.input} had decode errors (concealed by FFmpeg; "
+                  "--strict refuses such input)", file=sys.stderr)
         print(f"wrote {a.output} ({n} frames, {2 * info.width}x{2 * info.height}, {a.codec}"
               f"{', audio copied' if info.audio else ''})")  # fmt: skip
         return
@@ -298,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--crf", type=int, help="H.264/HEVC quality, 0..51 (default 23)")
     u.add_argument("--preset", help="H.264/HEVC encoder preset, ultrafast..placebo (default medium)")
     u.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    u.add_argument("--strict", action="store_true", help="a video with frames FFmpeg decoded with errors (and "
+                   "concealed) is an error (exit 2, no output) instead of a warning")
     u.add_argument("--max-pixels", type=int, help="largest input image in pixels (Pillow's decompression-bomb "
                    "guard, default 89,478,485)")
     u.set_defaults(func=cmd_upscale)

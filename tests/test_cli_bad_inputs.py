@@ -218,3 +218,42 @@ def test_signals_leave_no_partial_file(tmp_path, sig, code):
     assert proc.returncode == code, (proc.returncode, err)
     assert "Traceback" not in err and err.strip().startswith("qcsr:"), err
     assert not out.exists() and not list(tmp_path.glob(".out*")), list(tmp_path.iterdir())
+
+
+def test_damaged_video_warns_and_strict_refuses(tmp_path, capsys):
+    """A stream FFmpeg decodes with concealed errors (bytes flipped inside the H.264 data): a one-line warning
+    with the count; --strict makes it exit 2 with no output."""
+    import random
+
+    src = tmp_path / "c.mp4"
+    assert main(["clip", str(src), "--frames", "24", "--no-audio"]) == 0
+    import av
+
+    clean = bytes(src.read_bytes())
+    rng = random.Random(3)
+    bad = tmp_path / "damaged.mp4"
+    for _trial in range(40):      # flips until FFmpeg decodes every frame, some with concealed errors
+        data = bytearray(clean)
+        for _ in range(20):
+            i = rng.randrange(len(data) // 4, len(data) * 3 // 4)
+            data[i] ^= 0xFF
+        bad.write_bytes(bytes(data))
+        try:
+            with av.open(str(bad)) as c:
+                flags = [f.is_corrupt for f in c.decode(video=0)]
+        except av.error.FFmpegError:
+            continue
+        if len(flags) == 24 and any(flags):
+            break
+    else:
+        pytest.skip("no byte flips gave a decodable damaged stream with this FFmpeg")
+    capsys.readouterr()
+    out = tmp_path / "out.mkv"
+    assert main(["upscale", str(bad), str(out), "--codec", "ffv1", "--engine", "fast"]) == 0
+    err = capsys.readouterr().err
+    warn = [line for line in err.splitlines() if line.startswith("qcsr: warning:")]
+    assert len(warn) == 1 and "of 24 frames" in warn[0] and "decode errors" in warn[0], err
+    out2 = tmp_path / "out2.mkv"
+    rc, err = run(["upscale", bad, out2, "--codec", "ffv1", "--engine", "fast", "--strict"], capsys)
+    assert_error(rc, err, "--strict writes no output")
+    assert not out2.exists() and not list(tmp_path.glob(".out2*"))

@@ -95,6 +95,7 @@ class VideoReader:
         audio = self.audio.codec_context.name if self.audio else None
         self.info = VideoInfo(w, h, Fraction(rate) if rate else None, Fraction(self.stream.time_base),
                               int(self.stream.frames or 0), audio)  # fmt: skip
+        self.damaged = 0  # frames FFmpeg decoded with errors it concealed (AV_FRAME_FLAG_CORRUPT)
 
     def packets_and_frames(self) -> Iterator[tuple[str, object]]:
         """("video", (rgb, pts)) for each decoded frame and ("audio", packet) for each audio packet, in file order."""
@@ -111,6 +112,7 @@ class VideoReader:
                     if (frame.width, frame.height) != (self.info.width, self.info.height):
                         raise QcsrError(f"{self.path}: frame {n} changes size to {frame.width}x{frame.height}")
                     n += 1
+                    self.damaged += bool(frame.is_corrupt)
                     yield "video", (frame.to_ndarray(format="rgb24"), frame.pts)
         except av.error.FFmpegError as e:
             why = e.strerror or e
@@ -246,10 +248,13 @@ def write_video(path: str | os.PathLike, frames: list[np.ndarray], rate: Fractio
 
 def upscale_video(src: str | os.PathLike, dst: str | os.PathLike, upscale: Callable[[np.ndarray], np.ndarray],
                   codec: str = "h264", crf: int | None = None, preset: str | None = None,
-                  max_size: tuple[int, int] = MAX_FRAME) -> tuple[VideoInfo, int]:  # fmt: skip
+                  max_size: tuple[int, int] = MAX_FRAME,
+                  strict: bool = False) -> tuple[VideoInfo, int, int]:  # fmt: skip
     """Upscale every frame of `src` into `dst`: frame rate, time base and timestamps kept, audio copied.
 
-    Returns the input's info and the number of frames written. Nothing is left at `dst` on failure.
+    Returns the input's info, the number of frames written and how many of them FFmpeg decoded with errors
+    it concealed (a damaged stream); with `strict` such a stream is an error. Nothing is left at `dst` on
+    failure.
     """
     av = _av()
     dst = Path(dst)
@@ -279,12 +284,16 @@ def upscale_video(src: str | os.PathLike, dst: str | os.PathLike, upscale: Calla
                 n += 1
                 bar.update(1)
             bar.close()
+            if strict and reader.damaged:
+                out.close()
+                raise QcsrError(f"{reader.path}: {reader.damaged} of {n} frames had decode errors (concealed by "
+                                "FFmpeg); --strict writes no output for a damaged stream")
             for packet in vs.encode():
                 out.mux(packet)
             out.close()
     finally:
         reader.close()
-    return info, n
+    return info, n, reader.damaged
 
 
 def default_clip_frames(frames: int = 72, size: tuple[int, int] = (160, 96)) -> list[np.ndarray]:
