@@ -2,7 +2,8 @@
 /*
  * qcsr_ip: the qcsr core as an IP block a processor drives (docs/integration.md).
  *
- *   s_axi_control (AXI4-Lite) -> qcsr_regs (PeakRDL-regblock, generated from rtl/regs/qcsr_regs.rdl):
+ *   s_axi_control (AXI4-Lite) -> qcsr_axil_bridge (registered both ways) -> qcsr_regs (PeakRDL-regblock,
+ *       passthrough CPU interface, generated from rtl/regs/qcsr_regs.rdl):
  *       CTRL / GIE / IER / ISR in the Vitis ap_ctrl_chain layout, build ID, status, sticky errors,
  *       saturating counters, the active frame size, and CFG_DATA / CFG_LAST -> qcsr_cfg_fifo
  *   s_axis_cfg (DMA) and the FIFO -> one packet at a time -> qcsr_core's configuration port
@@ -95,27 +96,34 @@ logic rst = 1'b1;
 always_ff @(posedge ap_clk) rst <= !ap_rst_n;
 
 // ---------------------------------------------------------------- register block
-// The register block decodes word addresses (it ignores the two low bits); a misaligned address is sent
-// to an offset no register occupies instead, so it gets SLVERR and changes nothing (docs/registers.md).
-localparam logic [6:0] UNMAPPED = 7'h7C;
-wire [6:0] awaddr = (s_axi_control_AWADDR[1:0] != 2'b00) ? UNMAPPED : s_axi_control_AWADDR;
-wire [6:0] araddr = (s_axi_control_ARADDR[1:0] != 2'b00) ? UNMAPPED : s_axi_control_ARADDR;
-
 qcsr_regs_pkg::qcsr_regs__in_t  hwif_in;
 qcsr_regs_pkg::qcsr_regs__out_t hwif_out;
 
+// AXI4-Lite -> the block's passthrough interface, registered both ways (a misaligned address gets SLVERR there)
+wire        cpu_req, cpu_req_is_wr, cpu_stall_wr, cpu_stall_rd, cpu_rd_ack, cpu_rd_err, cpu_wr_ack, cpu_wr_err;
+wire [6:0]  cpu_addr;
+wire [31:0] cpu_wr_data, cpu_wr_biten, cpu_rd_data;
+
+qcsr_axil_bridge #(.AW(7)) axil_inst (
+    .clk(ap_clk), .rst(rst),
+    .s_awvalid(s_axi_control_AWVALID), .s_awready(s_axi_control_AWREADY), .s_awaddr(s_axi_control_AWADDR),
+    .s_wvalid(s_axi_control_WVALID), .s_wready(s_axi_control_WREADY), .s_wdata(s_axi_control_WDATA),
+    .s_wstrb(s_axi_control_WSTRB), .s_bvalid(s_axi_control_BVALID), .s_bready(s_axi_control_BREADY),
+    .s_bresp(s_axi_control_BRESP), .s_arvalid(s_axi_control_ARVALID), .s_arready(s_axi_control_ARREADY),
+    .s_araddr(s_axi_control_ARADDR), .s_rvalid(s_axi_control_RVALID), .s_rready(s_axi_control_RREADY),
+    .s_rdata(s_axi_control_RDATA), .s_rresp(s_axi_control_RRESP),
+    .m_req(cpu_req), .m_req_is_wr(cpu_req_is_wr), .m_addr(cpu_addr), .m_wr_data(cpu_wr_data),
+    .m_wr_biten(cpu_wr_biten), .m_req_stall_wr(cpu_stall_wr), .m_req_stall_rd(cpu_stall_rd),
+    .m_rd_ack(cpu_rd_ack), .m_rd_err(cpu_rd_err), .m_rd_data(cpu_rd_data), .m_wr_ack(cpu_wr_ack),
+    .m_wr_err(cpu_wr_err)
+);
+
 qcsr_regs regs_inst (
     .clk(ap_clk), .rst(rst),
-    .s_axil_awready(s_axi_control_AWREADY), .s_axil_awvalid(s_axi_control_AWVALID),
-    .s_axil_awaddr(awaddr), .s_axil_awprot(s_axi_control_AWPROT),
-    .s_axil_wready(s_axi_control_WREADY), .s_axil_wvalid(s_axi_control_WVALID),
-    .s_axil_wdata(s_axi_control_WDATA), .s_axil_wstrb(s_axi_control_WSTRB),
-    .s_axil_bready(s_axi_control_BREADY), .s_axil_bvalid(s_axi_control_BVALID),
-    .s_axil_bresp(s_axi_control_BRESP),
-    .s_axil_arready(s_axi_control_ARREADY), .s_axil_arvalid(s_axi_control_ARVALID),
-    .s_axil_araddr(araddr), .s_axil_arprot(s_axi_control_ARPROT),
-    .s_axil_rready(s_axi_control_RREADY), .s_axil_rvalid(s_axi_control_RVALID),
-    .s_axil_rdata(s_axi_control_RDATA), .s_axil_rresp(s_axi_control_RRESP),
+    .s_cpuif_req(cpu_req), .s_cpuif_req_is_wr(cpu_req_is_wr), .s_cpuif_addr(cpu_addr),
+    .s_cpuif_wr_data(cpu_wr_data), .s_cpuif_wr_biten(cpu_wr_biten), .s_cpuif_req_stall_wr(cpu_stall_wr),
+    .s_cpuif_req_stall_rd(cpu_stall_rd), .s_cpuif_rd_ack(cpu_rd_ack), .s_cpuif_rd_err(cpu_rd_err),
+    .s_cpuif_rd_data(cpu_rd_data), .s_cpuif_wr_ack(cpu_wr_ack), .s_cpuif_wr_err(cpu_wr_err),
     .hwif_in(hwif_in), .hwif_out(hwif_out)
 );
 
@@ -245,8 +253,9 @@ always_comb begin
     hwif_in.CFG_FIFO.fill.next = 16'(fifo_fill);
 end
 
-// unused: TKEEP/TSTRB (ignored by the contract), the byte enables of the FIFO registers (32-bit words)
+// unused: TKEEP/TSTRB (ignored by the contract), AXI PROT, the byte enables of the FIFO registers (32-bit words)
 wire unused = ^{s_axis_video_TKEEP, s_axis_video_TSTRB, s_axis_cfg_TKEEP, s_axis_cfg_TSTRB,
+                s_axi_control_AWPROT, s_axi_control_ARPROT,
                 hwif_out.CFG_DATA.req_is_wr, hwif_out.CFG_DATA.wr_biten, hwif_out.CFG_LAST.req_is_wr,
                 hwif_out.CFG_LAST.wr_biten};
 
