@@ -21,8 +21,6 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from typing import Protocol
 
-import numpy as np
-
 from qcsr.util.errors import QcsrError
 
 MAGIC = 0x51435352  # "QCSR"
@@ -112,7 +110,11 @@ class Qcsr:
     def load_packet(self, words: Iterable[int], timeout_s: float = 5.0) -> None:
         """Write one configuration packet through CFG_DATA / CFG_LAST, never more words than CFG_FIFO has
         room for (a word written to a full FIFO is dropped and flagged, cfg_overrun)."""
-        w = [int(x) & 0xFFFFFFFF for x in np.asarray(list(words), dtype=np.uint64)]
+        from qcsr.golden.packet_rules import as_words
+
+        w, bad = as_words(words)           # any integer-like sequence, signed values as two's complement
+        if bad is not None:
+            raise QcsrError(f"configuration packet: {bad}")
         if not w:
             raise QcsrError("empty configuration packet")
         data, last = self.offset("CFG_DATA"), self.offset("CFG_LAST")

@@ -29,23 +29,32 @@ module qcsr_cfg_fifo #(
     output logic         m_tvalid,
     input  wire          m_tready,
 
-    output wire [AW:0]   fill,              // words held (RAM and output register)
-    output wire [AW:0]   vacancy            // pushes that will be taken (current: a push is counted the
-                                            // cycle after it, before its register write is answered)
+    output logic [AW:0]  fill,              // words held (RAM and output register), registered
+    output logic [AW:0]  vacancy            // pushes that will be taken, registered: a push is counted three
+                                            // cycles after its write request, before the bridge (registered
+                                            // both ways) can answer a following read of CFG_FIFO
 );
 
 (* ram_style = "block" *)
 logic [W-1:0] mem [0:DEPTH-1];
 logic [AW-1:0] wp, rp;
 logic [AW:0]   count;                       // words in the RAM (not the output register)
+// the push registered first (it comes from the register block's decode): the FIFO's logic starts at
+// flip-flops; `count` and `vacancy` include it from the cycle after the write (before its response)
+logic          push_q;
+logic [W-1:0]  push_data_q;
+logic          full_q;                      // count == DEPTH, as a register
+logic          ne_q;                        // count != 0, as a register
 
-wire full = count == (AW+1)'(DEPTH);
-wire do_push = push && !full;
-wire load = count != '0 && (!m_tvalid || m_tready);
+wire do_push = push_q && !full_q;
+wire load = ne_q && (!m_tvalid || m_tready);
+// count change this cycle (-1 .. +1) as a sign-extended 2-bit value: one adder
+wire [1:0] delta = {load && !do_push, load ^ do_push};
 
 always_ff @(posedge clk) begin
-    if (do_push) mem[wp] <= push_data;
+    if (do_push) mem[wp] <= push_data_q;
     if (load) m_tdata <= mem[rp];
+    push_data_q <= push_data;
 end
 
 always_ff @(posedge clk) begin
@@ -55,18 +64,27 @@ always_ff @(posedge clk) begin
         count <= '0;
         m_tvalid <= 1'b0;
         overrun <= 1'b0;
+        push_q <= 1'b0;
+        full_q <= 1'b0;
+        ne_q <= 1'b0;
     end else begin
+        push_q <= push;
         if (do_push) wp <= wp + 1'b1;
         if (load) rp <= rp + 1'b1;
-        count <= count + (AW+1)'(do_push) - (AW+1)'(load);
+        count <= count + {{(AW-1){delta[1]}}, delta};
         if (load) m_tvalid <= 1'b1;
         else if (m_tready) m_tvalid <= 1'b0;
-        overrun <= push && full;
+        overrun <= push_q && full_q;
+        // the count after this cycle's change is DEPTH: constant compares, no adder in front
+        full_q <= (full_q && delta != 2'b11) || (count == (AW+1)'(DEPTH - 1) && delta == 2'b01);
+        ne_q <= (ne_q && !(count == (AW+1)'(1) && delta == 2'b11)) || delta == 2'b01;
     end
 end
 
-assign fill = count + (AW+1)'(m_tvalid);
-assign vacancy = (AW+1)'(DEPTH) - count;
+always_ff @(posedge clk) begin
+    fill <= count + (AW+1)'(m_tvalid);
+    vacancy <= (AW+1)'(DEPTH) - count;
+end
 
 endmodule
 
