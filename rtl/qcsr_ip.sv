@@ -143,26 +143,37 @@ qcsr_cfg_fifo #(.DEPTH(CFG_DEPTH), .W(33)) fifo_inst (
 );
 
 // One packet at a time into the parser: a source owns the port from its first word to its TLAST (the
-// DMA stream first when both start together), so packets from the two never interleave.
+// DMA stream first when both start together), so packets from the two never interleave. A register slice
+// follows the mux (the loader's input stage classifies the word it takes: logic depth, docs/timing.md).
 logic own_dma = 1'b0, own_fifo = 1'b0;
 wire  pick_dma = !own_fifo && (own_dma || s_axis_cfg_TVALID);
 wire  pick_fifo = !pick_dma && fifo_tvalid;
-wire  core_cfg_tready;
-wire  core_cfg_tvalid = pick_dma ? s_axis_cfg_TVALID : pick_fifo;
-wire [31:0] core_cfg_tdata = pick_dma ? s_axis_cfg_TDATA : fifo_tdata[31:0];
-wire        core_cfg_tlast = pick_dma ? s_axis_cfg_TLAST[0] : fifo_tdata[32];
-assign s_axis_cfg_TREADY = pick_dma && core_cfg_tready;
-assign fifo_tready = pick_fifo && core_cfg_tready;
+wire  mux_tready;
+wire  mux_tvalid = pick_dma ? s_axis_cfg_TVALID : pick_fifo;
+wire [32:0] mux_tdata = pick_dma ? {s_axis_cfg_TLAST[0], s_axis_cfg_TDATA} : fifo_tdata;
+assign s_axis_cfg_TREADY = pick_dma && mux_tready;
+assign fifo_tready = pick_fifo && mux_tready;
 
 always_ff @(posedge ap_clk) begin
     if (rst) begin
         own_dma <= 1'b0;
         own_fifo <= 1'b0;
-    end else if (core_cfg_tvalid && core_cfg_tready) begin
-        own_dma <= pick_dma && !core_cfg_tlast;
-        own_fifo <= pick_fifo && !core_cfg_tlast;
+    end else if (mux_tvalid && mux_tready) begin
+        own_dma <= pick_dma && !mux_tdata[32];
+        own_fifo <= pick_fifo && !mux_tdata[32];
     end
 end
+
+wire        core_cfg_tready, core_cfg_tvalid;
+wire [32:0] core_cfg_word;
+wire [31:0] core_cfg_tdata = core_cfg_word[31:0];
+wire        core_cfg_tlast = core_cfg_word[32];
+
+qcsr_axis_slice #(.W(33)) cfg_slice_inst (
+    .clk(ap_clk), .rst(rst),
+    .s_tdata(mux_tdata), .s_tvalid(mux_tvalid), .s_tready(mux_tready),
+    .m_tdata(core_cfg_word), .m_tvalid(core_cfg_tvalid), .m_tready(core_cfg_tready)
+);
 
 // ---------------------------------------------------------------- the core
 wire        admit = hwif_out.CTRL.ap_start.value || hwif_out.CTRL.auto_restart.value;
