@@ -250,8 +250,9 @@ def summary(results: list[tuple[str, dict, dict, float]]) -> str:
         lines.append(f"| {family} | {p} | {pct['DSP']:.0f} % | {pct['LUT']:.0f} % | {pct['FF']:.0f} % | "
                      f"{pct['BRAM36 eq.']:.0f} % | {100 * (t['LUT'] / V1['LUT'] - 1):+.0f} % | "
                      f"{100 * (t['FF'] / V1['FF'] - 1):+.0f} % |")
-    lines += ["", "The IP wrapper (`qcsr_ip` less `qcsr_core`: the PeakRDL register block, the 512-word configuration "
-              "FIFO, the stream mux and the interrupt), against the core:", "",
+    lines += ["", "The IP wrapper (`qcsr_ip` less `qcsr_core`: the AXI4-Lite bridge, the PeakRDL register block, the "
+              "512-word configuration FIFO, the stream mux and its register slice, the interrupt), against the core:",
+              "",
               "| family | parameters | wrapper LUT | wrapper FF | wrapper BRAM36 eq. | LUT + | FF + |",
               "|---|---|---|---|---|---|---|"]
     for family, params, stat, _ in results:
