@@ -192,6 +192,10 @@ class Qcsr:
     def counters(self) -> dict[str, int]:
         return {n: self.read(n) for n in COUNTERS}
 
+    def clear_counters(self) -> None:
+        """Zero the frame and packet counters (CLEAR.counters); WSEQ keeps naming the active weight set."""
+        self.write("CLEAR", self.mask("CLEAR", ["counters"]))
+
     def errors(self) -> dict[str, int]:
         """Sticky error flags by name."""
         return self.fields("ERRORS")

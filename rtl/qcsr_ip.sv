@@ -128,9 +128,15 @@ qcsr_regs regs_inst (
 );
 
 // ---------------------------------------------------------------- configuration: DMA stream or FIFO
-wire        fifo_push = hwif_out.CFG_DATA.req || hwif_out.CFG_LAST.req;
-wire [32:0] fifo_word = hwif_out.CFG_LAST.req ? {1'b1, hwif_out.CFG_LAST.wr_data.word}
-                                              : {1'b0, hwif_out.CFG_DATA.wr_data.word};
+// CFG_DATA / CFG_LAST hold the word written; their swmod pulse, registered, pushes it the next cycle
+// (before the write response reaches the master: the bridge answers two cycles after the block takes it)
+logic       push_data_q, push_last_q;
+always_ff @(posedge ap_clk) begin
+    push_data_q <= !rst && hwif_out.CFG_DATA.word.swmod;
+    push_last_q <= !rst && hwif_out.CFG_LAST.word.swmod;
+end
+wire        fifo_push = push_data_q || push_last_q;
+wire [32:0] fifo_word = push_last_q ? {1'b1, hwif_out.CFG_LAST.word.value} : {1'b0, hwif_out.CFG_DATA.word.value};
 wire [32:0] fifo_tdata;
 wire        fifo_tvalid, fifo_tready, cfg_overrun;
 wire [FAW:0] fifo_fill, fifo_vacancy;
@@ -258,17 +264,17 @@ always_comb begin
     hwif_in.FRAMES_ABANDONED.count.incr = ev_abandon;
     hwif_in.PKTS_ACCEPTED.count.incr = cfg_accept;
     hwif_in.PKTS_REJECTED.count.incr = cfg_reject;
-    hwif_in.CFG_DATA.wr_ack = hwif_out.CFG_DATA.req;
-    hwif_in.CFG_LAST.wr_ack = hwif_out.CFG_LAST.req;
+    hwif_in.FRAMES_DONE.count.hwclr = hwif_out.CLEAR.counters.value;
+    hwif_in.FRAMES_ABANDONED.count.hwclr = hwif_out.CLEAR.counters.value;
+    hwif_in.PKTS_ACCEPTED.count.hwclr = hwif_out.CLEAR.counters.value;
+    hwif_in.PKTS_REJECTED.count.hwclr = hwif_out.CLEAR.counters.value;
     hwif_in.CFG_FIFO.vacancy.next = 16'(fifo_vacancy);
     hwif_in.CFG_FIFO.fill.next = 16'(fifo_fill);
 end
 
-// unused: TKEEP/TSTRB (ignored by the contract), AXI PROT, the byte enables of the FIFO registers (32-bit words)
+// unused: TKEEP/TSTRB (ignored by the contract), AXI PROT
 wire unused = ^{s_axis_video_TKEEP, s_axis_video_TSTRB, s_axis_cfg_TKEEP, s_axis_cfg_TSTRB,
-                s_axi_control_AWPROT, s_axi_control_ARPROT,
-                hwif_out.CFG_DATA.req_is_wr, hwif_out.CFG_DATA.wr_biten, hwif_out.CFG_LAST.req_is_wr,
-                hwif_out.CFG_LAST.wr_biten};
+                s_axi_control_AWPROT, s_axi_control_ARPROT};
 
 endmodule
 

@@ -23,5 +23,31 @@ def rtl_sources(directory: Path | None = None) -> list[Path]:
     return files
 
 
+def yosys_read(sources: list[Path] | None = None, rel: Path | None = None) -> str:
+    """Yosys commands that read the sources: the generated register block through yosys-slang (`read_slang`,
+    a complete SystemVerilog front end: PeakRDL-regblock's retimed readback uses unpacked arrays and
+    functions Yosys' own parser rejects), everything else through `read_verilog -sv`. Paths relative to
+    `rel` when given (YoWASP's Yosys sees only its working directory)."""
+    files = list(sources or rtl_sources())
+
+    def name(p: Path) -> str:
+        return str(p.relative_to(rel)) if rel else str(p)
+
+    gen = [p for p in files if p.parent.name == "gen" and p.suffix == ".sv"]
+    pkgs = [p for p in gen if p.name.endswith("_pkg.sv")]
+    tops = [p.stem for p in gen if p not in pkgs]
+    hand = [p for p in files if p not in gen]
+    cmds = []
+    if tops:
+        cmds.append("read_slang -j 1 " + " ".join(name(p) for p in gen) + "".join(f" --top {t}" for t in tops))
+    cmds.append("read_verilog -sv " + " ".join(name(p) for p in pkgs + hand))
+    return "; ".join(cmds)
+
+
 if __name__ == "__main__":
-    print(" ".join(str(p.relative_to(RTL.parent)) for p in rtl_sources()))
+    import sys
+
+    if sys.argv[1:] == ["--yosys"]:
+        print(yosys_read(rel=RTL.parent))
+    else:
+        print(" ".join(str(p.relative_to(RTL.parent)) for p in rtl_sources()))

@@ -69,7 +69,7 @@ pnr-report: $(STAMP)
 rtl-lint: $(STAMP)
 	@set -e; for f in $(RTL_MODS); do m=$$(sed -n 's/^module \([a-z_0-9]*\).*/\1/p' $$f | head -1); \
 	  echo "verilator --lint-only -Wall --top-module $$m"; verilator --lint-only -Wall --top-module $$m rtl/qcsr.vlt $(RTL_SRCS); done
-	$(YOSYS) -q -p "read_verilog -sv $(RTL_SRCS); hierarchy -check -top qcsr_top; proc"
+	$(YOSYS) -q -p "$$($(PYTHON) rtl/qcsr_rtl_sources.py --yosys); hierarchy -check -top qcsr_top; proc"
 
 # A real clip through the default core, frame by frame against the golden engine, output as FFV1:
 # make cosim-video [CLIP=file.mkv] -> out/cosim_video/clip_x2_rtl.mkv

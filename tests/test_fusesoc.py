@@ -68,12 +68,19 @@ def test_sim_target(tmp_path):
 
 
 def test_synth_setup_names_sources_and_yosys_flow(tmp_path):
-    """The Yosys target's generated script: every source, the parameters, synth_xilinx for UltraScale+."""
+    """The Yosys target's generated script: the register block through yosys-slang (the Tcl file, before any
+    read_verilog), every other source through read_verilog, the parameters, synth_xilinx for UltraScale+."""
     r = fusesoc("--setup", "--target", "synth", build_root=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     procs = next(tmp_path.rglob("edalize_yosys_procs.tcl")).read_text()
-    read = [line.split("{", 1)[1].rstrip("}").split("/", 2)[2] for line in procs.splitlines()
-            if line.startswith("read_verilog -sv")]
-    assert read == [str(p.relative_to(ROOT)) for p in rtl_sources(ROOT / "rtl")]
+    lines = [ln for ln in procs.splitlines() if ln.startswith(("read_verilog -sv", "source {"))]
+    assert lines[0].startswith("source {") and lines[0].endswith("rtl/regs/yosys_read_regs.tcl}"), lines
+    read = [ln.split("{", 1)[1].rstrip("}").split("/", 2)[2] for ln in lines[1:]]
+    srcs = [str(p.relative_to(ROOT)) for p in rtl_sources(ROOT / "rtl")]
+    assert read == [s for s in srcs if s != "rtl/gen/qcsr_regs.sv"]
+    # the Tcl file finds the block beside the package in the exported tree
+    tcl = next(tmp_path.rglob("yosys_read_regs.tcl"))
+    assert (tcl.parent.parent / "gen" / "qcsr_regs.sv").is_file()
+    assert "read_slang" in tcl.read_text()
     assert "synth_xilinx -family xcup -top $top" in procs
     assert "chparam -set FOLD 2 qcsr_ip" in procs

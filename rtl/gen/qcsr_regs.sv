@@ -54,12 +54,20 @@ module qcsr_regs (
     assign s_cpuif_wr_err = cpuif_wr_err;
 
     logic cpuif_req_masked;
-    logic external_pending;
 
-    // Read & write latencies are balanced. Stalls not required
-    // except if external
-    assign cpuif_req_stall_rd = external_pending;
-    assign cpuif_req_stall_wr = external_pending;
+    // Read latency > write latency. May need to delay next write that follows a read
+    logic [0:0] cpuif_req_stall_sr;
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            cpuif_req_stall_sr <= '0;
+        end else if(cpuif_req && !cpuif_req_is_wr) begin
+            cpuif_req_stall_sr <= '1;
+        end else begin
+            cpuif_req_stall_sr <= (cpuif_req_stall_sr >> 'd1);
+        end
+    end
+    assign cpuif_req_stall_rd = '0;
+    assign cpuif_req_stall_wr = cpuif_req_stall_sr[0];
     assign cpuif_req_masked = cpuif_req
                             & !(!cpuif_req_is_wr & cpuif_req_stall_rd)
                             & !(cpuif_req_is_wr & cpuif_req_stall_wr);
@@ -88,11 +96,10 @@ module qcsr_regs (
         logic CFG_DATA;
         logic CFG_LAST;
         logic CFG_FIFO;
+        logic CLEAR;
     } decoded_reg_strb_t;
     decoded_reg_strb_t decoded_reg_strb;
     logic decoded_err;
-    logic decoded_req_is_external;
-
     logic [6:0] decoded_addr;
     logic decoded_req;
     logic decoded_req_is_wr;
@@ -102,8 +109,6 @@ module qcsr_regs (
     always_comb begin
         automatic logic is_valid_addr;
         automatic logic is_valid_rw;
-        automatic logic is_external;
-        is_external = '0;
         is_valid_addr = '0;
         is_valid_rw = '0;
         decoded_reg_strb.CTRL = cpuif_req_masked & (cpuif_addr == 7'h0);
@@ -142,50 +147,34 @@ module qcsr_regs (
         decoded_reg_strb.ACTIVE_SIZE = cpuif_req_masked & (cpuif_addr == 7'h2c) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h2c);
         is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h2c) & !cpuif_req_is_wr;
-        decoded_reg_strb.WSEQ = cpuif_req_masked & (cpuif_addr == 7'h30);
+        decoded_reg_strb.WSEQ = cpuif_req_masked & (cpuif_addr == 7'h30) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h30);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h30);
-        decoded_reg_strb.FRAMES_DONE = cpuif_req_masked & (cpuif_addr == 7'h34);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h30) & !cpuif_req_is_wr;
+        decoded_reg_strb.FRAMES_DONE = cpuif_req_masked & (cpuif_addr == 7'h34) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h34);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h34);
-        decoded_reg_strb.FRAMES_ABANDONED = cpuif_req_masked & (cpuif_addr == 7'h38);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h34) & !cpuif_req_is_wr;
+        decoded_reg_strb.FRAMES_ABANDONED = cpuif_req_masked & (cpuif_addr == 7'h38) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h38);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h38);
-        decoded_reg_strb.PKTS_ACCEPTED = cpuif_req_masked & (cpuif_addr == 7'h3c);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h38) & !cpuif_req_is_wr;
+        decoded_reg_strb.PKTS_ACCEPTED = cpuif_req_masked & (cpuif_addr == 7'h3c) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h3c);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h3c);
-        decoded_reg_strb.PKTS_REJECTED = cpuif_req_masked & (cpuif_addr == 7'h40);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h3c) & !cpuif_req_is_wr;
+        decoded_reg_strb.PKTS_REJECTED = cpuif_req_masked & (cpuif_addr == 7'h40) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h40);
-        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h40);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h40) & !cpuif_req_is_wr;
         decoded_reg_strb.CFG_DATA = cpuif_req_masked & (cpuif_addr == 7'h44) & cpuif_req_is_wr;
-        is_external |= cpuif_req_masked & (cpuif_addr == 7'h44) & cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h44);
         is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h44) & cpuif_req_is_wr;
         decoded_reg_strb.CFG_LAST = cpuif_req_masked & (cpuif_addr == 7'h48) & cpuif_req_is_wr;
-        is_external |= cpuif_req_masked & (cpuif_addr == 7'h48) & cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h48);
         is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h48) & cpuif_req_is_wr;
         decoded_reg_strb.CFG_FIFO = cpuif_req_masked & (cpuif_addr == 7'h4c) & !cpuif_req_is_wr;
         is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h4c);
         is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h4c) & !cpuif_req_is_wr;
+        decoded_reg_strb.CLEAR = cpuif_req_masked & (cpuif_addr == 7'h50);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 7'h50);
+        is_valid_rw |= cpuif_req_masked & (cpuif_addr == 7'h50);
         decoded_err = (~is_valid_addr | (is_valid_addr & ~is_valid_rw)) & decoded_req;
-        decoded_req_is_external = is_external;
-    end
-    logic external_wr_ack;
-    logic external_rd_ack;
-    always_ff @(posedge clk) begin
-        if(rst) begin
-            external_pending <= '0;
-        end else begin
-            if(decoded_req_is_external & ~external_wr_ack & ~external_rd_ack) external_pending <= '1;
-            else if(external_wr_ack | external_rd_ack) external_pending <= '0;
-            `ifndef SYNTHESIS
-                assert_bad_ext_wr_ack: assert(!external_wr_ack || (external_pending | decoded_req_is_external))
-                    else $error("An external wr_ack strobe was asserted when no external request was active");
-                assert_bad_ext_rd_ack: assert(!external_rd_ack || (external_pending | decoded_req_is_external))
-                    else $error("An external rd_ack strobe was asserted when no external request was active");
-            `endif
-        end
     end
 
     // Pass down signals to next stage
@@ -341,6 +330,24 @@ module qcsr_regs (
                 logic incrsaturate;
             } count;
         } PKTS_REJECTED;
+        struct packed {
+            struct packed {
+                logic [31:0] next;
+                logic load_next;
+            } word;
+        } CFG_DATA;
+        struct packed {
+            struct packed {
+                logic [31:0] next;
+                logic load_next;
+            } word;
+        } CFG_LAST;
+        struct packed {
+            struct packed {
+                logic next;
+                logic load_next;
+            } counters;
+        } CLEAR;
     } field_combo_t;
     field_combo_t field_combo;
 
@@ -449,6 +456,21 @@ module qcsr_regs (
                 logic [31:0] value;
             } count;
         } PKTS_REJECTED;
+        struct packed {
+            struct packed {
+                logic [31:0] value;
+            } word;
+        } CFG_DATA;
+        struct packed {
+            struct packed {
+                logic [31:0] value;
+            } word;
+        } CFG_LAST;
+        struct packed {
+            struct packed {
+                logic value;
+            } counters;
+        } CLEAR;
     } field_storage_t;
     field_storage_t field_storage;
 
@@ -1024,10 +1046,7 @@ module qcsr_regs (
         automatic logic load_next_c;
         next_c = field_storage.WSEQ.count.value;
         load_next_c = '0;
-        if(decoded_reg_strb.WSEQ && decoded_req_is_wr) begin // SW write
-            next_c = (field_storage.WSEQ.count.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
-            load_next_c = '1;
-        end
+        
         if(hwif_in.WSEQ.count.incr) begin // increment
             if(((33)'(next_c) + 32'h1) > 32'hffffffff) begin // up-counter saturated
                 next_c = 32'hffffffff;
@@ -1056,8 +1075,8 @@ module qcsr_regs (
         automatic logic load_next_c;
         next_c = field_storage.FRAMES_DONE.count.value;
         load_next_c = '0;
-        if(decoded_reg_strb.FRAMES_DONE && decoded_req_is_wr) begin // SW write
-            next_c = (field_storage.FRAMES_DONE.count.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+        if(hwif_in.FRAMES_DONE.count.hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end
         if(hwif_in.FRAMES_DONE.count.incr) begin // increment
@@ -1088,8 +1107,8 @@ module qcsr_regs (
         automatic logic load_next_c;
         next_c = field_storage.FRAMES_ABANDONED.count.value;
         load_next_c = '0;
-        if(decoded_reg_strb.FRAMES_ABANDONED && decoded_req_is_wr) begin // SW write
-            next_c = (field_storage.FRAMES_ABANDONED.count.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+        if(hwif_in.FRAMES_ABANDONED.count.hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end
         if(hwif_in.FRAMES_ABANDONED.count.incr) begin // increment
@@ -1120,8 +1139,8 @@ module qcsr_regs (
         automatic logic load_next_c;
         next_c = field_storage.PKTS_ACCEPTED.count.value;
         load_next_c = '0;
-        if(decoded_reg_strb.PKTS_ACCEPTED && decoded_req_is_wr) begin // SW write
-            next_c = (field_storage.PKTS_ACCEPTED.count.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+        if(hwif_in.PKTS_ACCEPTED.count.hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end
         if(hwif_in.PKTS_ACCEPTED.count.incr) begin // increment
@@ -1152,8 +1171,8 @@ module qcsr_regs (
         automatic logic load_next_c;
         next_c = field_storage.PKTS_REJECTED.count.value;
         load_next_c = '0;
-        if(decoded_reg_strb.PKTS_REJECTED && decoded_req_is_wr) begin // SW write
-            next_c = (field_storage.PKTS_REJECTED.count.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+        if(hwif_in.PKTS_REJECTED.count.hwclr) begin // HW Clear
+            next_c = '0;
             load_next_c = '1;
         end
         if(hwif_in.PKTS_REJECTED.count.incr) begin // increment
@@ -1178,158 +1197,229 @@ module qcsr_regs (
             end
         end
     end
-    // External register: qcsr_regs.CFG_DATA
-
-    assign hwif_out.CFG_DATA.req = decoded_req_is_wr ? decoded_reg_strb.CFG_DATA : '0;
-    assign hwif_out.CFG_DATA.req_is_wr = decoded_req_is_wr;
-    assign hwif_out.CFG_DATA.wr_data = decoded_wr_data;
-    assign hwif_out.CFG_DATA.wr_biten = decoded_wr_biten;
-    // External register: qcsr_regs.CFG_LAST
-
-    assign hwif_out.CFG_LAST.req = decoded_req_is_wr ? decoded_reg_strb.CFG_LAST : '0;
-    assign hwif_out.CFG_LAST.req_is_wr = decoded_req_is_wr;
-    assign hwif_out.CFG_LAST.wr_data = decoded_wr_data;
-    assign hwif_out.CFG_LAST.wr_biten = decoded_wr_biten;
+    // Field: qcsr_regs.CFG_DATA.word
+    always_comb begin
+        automatic logic [31:0] next_c;
+        automatic logic load_next_c;
+        next_c = field_storage.CFG_DATA.word.value;
+        load_next_c = '0;
+        if(decoded_reg_strb.CFG_DATA && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage.CFG_DATA.word.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+            load_next_c = '1;
+        end
+        field_combo.CFG_DATA.word.next = next_c;
+        field_combo.CFG_DATA.word.load_next = load_next_c;
+    end
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            field_storage.CFG_DATA.word.value <= 32'h0;
+        end else begin
+            if(field_combo.CFG_DATA.word.load_next) begin
+                field_storage.CFG_DATA.word.value <= field_combo.CFG_DATA.word.next;
+            end
+        end
+    end
+    assign hwif_out.CFG_DATA.word.value = field_storage.CFG_DATA.word.value;
+    assign hwif_out.CFG_DATA.word.swmod = decoded_reg_strb.CFG_DATA && decoded_req_is_wr && |(decoded_wr_biten[31:0]);
+    // Field: qcsr_regs.CFG_LAST.word
+    always_comb begin
+        automatic logic [31:0] next_c;
+        automatic logic load_next_c;
+        next_c = field_storage.CFG_LAST.word.value;
+        load_next_c = '0;
+        if(decoded_reg_strb.CFG_LAST && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage.CFG_LAST.word.value & ~decoded_wr_biten[31:0]) | (decoded_wr_data[31:0] & decoded_wr_biten[31:0]);
+            load_next_c = '1;
+        end
+        field_combo.CFG_LAST.word.next = next_c;
+        field_combo.CFG_LAST.word.load_next = load_next_c;
+    end
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            field_storage.CFG_LAST.word.value <= 32'h0;
+        end else begin
+            if(field_combo.CFG_LAST.word.load_next) begin
+                field_storage.CFG_LAST.word.value <= field_combo.CFG_LAST.word.next;
+            end
+        end
+    end
+    assign hwif_out.CFG_LAST.word.value = field_storage.CFG_LAST.word.value;
+    assign hwif_out.CFG_LAST.word.swmod = decoded_reg_strb.CFG_LAST && decoded_req_is_wr && |(decoded_wr_biten[31:0]);
+    // Field: qcsr_regs.CLEAR.counters
+    always_comb begin
+        automatic logic [0:0] next_c;
+        automatic logic load_next_c;
+        next_c = field_storage.CLEAR.counters.value;
+        load_next_c = '0;
+        if(decoded_reg_strb.CLEAR && decoded_req_is_wr) begin // SW write
+            next_c = (field_storage.CLEAR.counters.value & ~decoded_wr_biten[0:0]) | (decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
+            load_next_c = '1;
+        end else begin // singlepulse clears back to 0
+            next_c = '0;
+            load_next_c = '1;
+        end
+        field_combo.CLEAR.counters.next = next_c;
+        field_combo.CLEAR.counters.load_next = load_next_c;
+    end
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            field_storage.CLEAR.counters.value <= 1'h0;
+        end else begin
+            if(field_combo.CLEAR.counters.load_next) begin
+                field_storage.CLEAR.counters.value <= field_combo.CLEAR.counters.next;
+            end
+        end
+    end
+    assign hwif_out.CLEAR.counters.value = field_storage.CLEAR.counters.value;
 
     //--------------------------------------------------------------------------
     // Write response
     //--------------------------------------------------------------------------
-    always_comb begin
-        automatic logic wr_ack;
-        wr_ack = '0;
-        wr_ack |= hwif_in.CFG_DATA.wr_ack;
-        wr_ack |= hwif_in.CFG_LAST.wr_ack;
-        external_wr_ack = wr_ack;
-    end
-    assign cpuif_wr_ack = external_wr_ack | (decoded_req & decoded_req_is_wr & ~decoded_req_is_external);
+    assign cpuif_wr_ack = decoded_req & decoded_req_is_wr;
     // Writes are always granted with no error response
     assign cpuif_wr_err = decoded_err;
 
     //--------------------------------------------------------------------------
     // Readback
     //--------------------------------------------------------------------------
-    logic readback_external_rd_ack_c;
-    always_comb begin
-        automatic logic rd_ack;
-        rd_ack = '0;
-        
-        readback_external_rd_ack_c = rd_ack;
-    end
-
-    logic readback_external_rd_ack;
-
-    assign readback_external_rd_ack = readback_external_rd_ack_c;
 
     logic [6:0] rd_mux_addr;
-    logic [6:0] pending_rd_addr;
-    // Hold read mux address to guarantee it is stable throughout any external accesses
-    always_ff @(posedge clk) begin
-        if(rst) begin
-            pending_rd_addr <= '0;
-        end else begin
-            if(decoded_req) pending_rd_addr <= decoded_addr;
-        end
-    end
-    assign rd_mux_addr = decoded_req ? decoded_addr : pending_rd_addr;
+    assign rd_mux_addr = decoded_addr;
 
     logic readback_err;
     logic readback_done;
     logic [31:0] readback_data;
+    function automatic bit [3:0] ad_low(bit [6:0] addr);
+        return addr[3:0];
+    endfunction
+    function automatic bit [2:0] ad_hi(bit [6:0] addr);
+        return addr[6:4];
+    endfunction
+
+    // readback stage 1
+    logic [31:0] readback_data_rt_c[8];
     always_comb begin
-        automatic logic [31:0] readback_data_var;
-        readback_data_var = '0;
-        if(rd_mux_addr == 7'h0) begin
-            readback_data_var[0] = field_storage.CTRL.ap_start.value;
-            readback_data_var[1] = field_storage.CTRL.ap_done.value;
-            readback_data_var[2] = hwif_in.CTRL.ap_idle.next;
-            readback_data_var[3] = field_storage.CTRL.ap_ready.value;
-            readback_data_var[4] = field_storage.CTRL.ap_continue.value;
-            readback_data_var[7] = field_storage.CTRL.auto_restart.value;
-            readback_data_var[9] = hwif_in.CTRL.interrupt.next;
+        automatic logic [31:0] readback_data_var[8];
+        for(int i=0; i<8; i++) readback_data_var[i] = '0;
+        if(ad_low(rd_mux_addr) == ad_low(7'h0)) begin
+            readback_data_var[ad_hi(7'h0)][0] = field_storage.CTRL.ap_start.value;
+            readback_data_var[ad_hi(7'h0)][1] = field_storage.CTRL.ap_done.value;
+            readback_data_var[ad_hi(7'h0)][2] = hwif_in.CTRL.ap_idle.next;
+            readback_data_var[ad_hi(7'h0)][3] = field_storage.CTRL.ap_ready.value;
+            readback_data_var[ad_hi(7'h0)][4] = field_storage.CTRL.ap_continue.value;
+            readback_data_var[ad_hi(7'h0)][7] = field_storage.CTRL.auto_restart.value;
+            readback_data_var[ad_hi(7'h0)][9] = hwif_in.CTRL.interrupt.next;
         end
-        if(rd_mux_addr == 7'h4) begin
-            readback_data_var[0] = field_storage.GIE.enable.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h4)) begin
+            readback_data_var[ad_hi(7'h4)][0] = field_storage.GIE.enable.value;
         end
-        if(rd_mux_addr == 7'h8) begin
-            readback_data_var[0] = field_storage.IER.done.value;
-            readback_data_var[1] = field_storage.IER.ready.value;
-            readback_data_var[2] = field_storage.IER.stream_error.value;
-            readback_data_var[3] = field_storage.IER.cfg_rejected.value;
-            readback_data_var[4] = field_storage.IER.cfg_switched.value;
-            readback_data_var[5] = field_storage.IER.cfg_overrun.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h8)) begin
+            readback_data_var[ad_hi(7'h8)][0] = field_storage.IER.done.value;
+            readback_data_var[ad_hi(7'h8)][1] = field_storage.IER.ready.value;
+            readback_data_var[ad_hi(7'h8)][2] = field_storage.IER.stream_error.value;
+            readback_data_var[ad_hi(7'h8)][3] = field_storage.IER.cfg_rejected.value;
+            readback_data_var[ad_hi(7'h8)][4] = field_storage.IER.cfg_switched.value;
+            readback_data_var[ad_hi(7'h8)][5] = field_storage.IER.cfg_overrun.value;
         end
-        if(rd_mux_addr == 7'hc) begin
-            readback_data_var[0] = field_storage.ISR.done.value;
-            readback_data_var[1] = field_storage.ISR.ready.value;
-            readback_data_var[2] = field_storage.ISR.stream_error.value;
-            readback_data_var[3] = field_storage.ISR.cfg_rejected.value;
-            readback_data_var[4] = field_storage.ISR.cfg_switched.value;
-            readback_data_var[5] = field_storage.ISR.cfg_overrun.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'hc)) begin
+            readback_data_var[ad_hi(7'hc)][0] = field_storage.ISR.done.value;
+            readback_data_var[ad_hi(7'hc)][1] = field_storage.ISR.ready.value;
+            readback_data_var[ad_hi(7'hc)][2] = field_storage.ISR.stream_error.value;
+            readback_data_var[ad_hi(7'hc)][3] = field_storage.ISR.cfg_rejected.value;
+            readback_data_var[ad_hi(7'hc)][4] = field_storage.ISR.cfg_switched.value;
+            readback_data_var[ad_hi(7'hc)][5] = field_storage.ISR.cfg_overrun.value;
         end
-        if(rd_mux_addr == 7'h10) begin
-            readback_data_var[31:0] = 32'h51435352;
+        if(ad_low(rd_mux_addr) == ad_low(7'h10)) begin
+            readback_data_var[ad_hi(7'h10)][31:0] = 32'h51435352;
         end
-        if(rd_mux_addr == 7'h14) begin
-            readback_data_var[7:0] = 8'h1;
-            readback_data_var[15:8] = 8'h1;
+        if(ad_low(rd_mux_addr) == ad_low(7'h14)) begin
+            readback_data_var[ad_hi(7'h14)][7:0] = 8'h1;
+            readback_data_var[ad_hi(7'h14)][15:8] = 8'h1;
         end
-        if(rd_mux_addr == 7'h18) begin
-            readback_data_var[7:0] = hwif_in.BUILD0.fold.next;
-            readback_data_var[15:8] = hwif_in.BUILD0.c.next;
-            readback_data_var[23:16] = hwif_in.BUILD0.n.next;
-            readback_data_var[31:24] = hwif_in.BUILD0.g.next;
+        if(ad_low(rd_mux_addr) == ad_low(7'h18)) begin
+            readback_data_var[ad_hi(7'h18)][7:0] = hwif_in.BUILD0.fold.next;
+            readback_data_var[ad_hi(7'h18)][15:8] = hwif_in.BUILD0.c.next;
+            readback_data_var[ad_hi(7'h18)][23:16] = hwif_in.BUILD0.n.next;
+            readback_data_var[ad_hi(7'h18)][31:24] = hwif_in.BUILD0.g.next;
         end
-        if(rd_mux_addr == 7'h1c) begin
-            readback_data_var[7:0] = hwif_in.BUILD1.f.next;
-            readback_data_var[15:8] = hwif_in.BUILD1.kh.next;
-            readback_data_var[23:16] = hwif_in.BUILD1.kw.next;
-            readback_data_var[27:24] = hwif_in.BUILD1.wb.next;
-            readback_data_var[31:28] = hwif_in.BUILD1.ab_m8.next;
+        if(ad_low(rd_mux_addr) == ad_low(7'h1c)) begin
+            readback_data_var[ad_hi(7'h1c)][7:0] = hwif_in.BUILD1.f.next;
+            readback_data_var[ad_hi(7'h1c)][15:8] = hwif_in.BUILD1.kh.next;
+            readback_data_var[ad_hi(7'h1c)][23:16] = hwif_in.BUILD1.kw.next;
+            readback_data_var[ad_hi(7'h1c)][27:24] = hwif_in.BUILD1.wb.next;
+            readback_data_var[ad_hi(7'h1c)][31:28] = hwif_in.BUILD1.ab_m8.next;
         end
-        if(rd_mux_addr == 7'h20) begin
-            readback_data_var[15:0] = hwif_in.MAX_SIZE.width.next;
-            readback_data_var[31:16] = hwif_in.MAX_SIZE.height.next;
+        if(ad_low(rd_mux_addr) == ad_low(7'h20)) begin
+            readback_data_var[ad_hi(7'h20)][15:0] = hwif_in.MAX_SIZE.width.next;
+            readback_data_var[ad_hi(7'h20)][31:16] = hwif_in.MAX_SIZE.height.next;
         end
-        if(rd_mux_addr == 7'h24) begin
-            readback_data_var[31:0] = hwif_in.STATUS.word.next;
+        if(ad_low(rd_mux_addr) == ad_low(7'h24)) begin
+            readback_data_var[ad_hi(7'h24)][31:0] = hwif_in.STATUS.word.next;
         end
-        if(rd_mux_addr == 7'h28) begin
-            readback_data_var[0] = field_storage.ERRORS.nosof.value;
-            readback_data_var[1] = field_storage.ERRORS.early_eol.value;
-            readback_data_var[2] = field_storage.ERRORS.late_eol.value;
-            readback_data_var[3] = field_storage.ERRORS.cfg_rejected.value;
-            readback_data_var[4] = field_storage.ERRORS.cfg_overrun.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h28)) begin
+            readback_data_var[ad_hi(7'h28)][0] = field_storage.ERRORS.nosof.value;
+            readback_data_var[ad_hi(7'h28)][1] = field_storage.ERRORS.early_eol.value;
+            readback_data_var[ad_hi(7'h28)][2] = field_storage.ERRORS.late_eol.value;
+            readback_data_var[ad_hi(7'h28)][3] = field_storage.ERRORS.cfg_rejected.value;
+            readback_data_var[ad_hi(7'h28)][4] = field_storage.ERRORS.cfg_overrun.value;
         end
-        if(rd_mux_addr == 7'h2c) begin
-            readback_data_var[15:0] = hwif_in.ACTIVE_SIZE.width.next;
-            readback_data_var[31:16] = hwif_in.ACTIVE_SIZE.height.next;
+        if(ad_low(rd_mux_addr) == ad_low(7'h2c)) begin
+            readback_data_var[ad_hi(7'h2c)][15:0] = hwif_in.ACTIVE_SIZE.width.next;
+            readback_data_var[ad_hi(7'h2c)][31:16] = hwif_in.ACTIVE_SIZE.height.next;
         end
-        if(rd_mux_addr == 7'h30) begin
-            readback_data_var[31:0] = field_storage.WSEQ.count.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h30)) begin
+            readback_data_var[ad_hi(7'h30)][31:0] = field_storage.WSEQ.count.value;
         end
-        if(rd_mux_addr == 7'h34) begin
-            readback_data_var[31:0] = field_storage.FRAMES_DONE.count.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h34)) begin
+            readback_data_var[ad_hi(7'h34)][31:0] = field_storage.FRAMES_DONE.count.value;
         end
-        if(rd_mux_addr == 7'h38) begin
-            readback_data_var[31:0] = field_storage.FRAMES_ABANDONED.count.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h38)) begin
+            readback_data_var[ad_hi(7'h38)][31:0] = field_storage.FRAMES_ABANDONED.count.value;
         end
-        if(rd_mux_addr == 7'h3c) begin
-            readback_data_var[31:0] = field_storage.PKTS_ACCEPTED.count.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h3c)) begin
+            readback_data_var[ad_hi(7'h3c)][31:0] = field_storage.PKTS_ACCEPTED.count.value;
         end
-        if(rd_mux_addr == 7'h40) begin
-            readback_data_var[31:0] = field_storage.PKTS_REJECTED.count.value;
+        if(ad_low(rd_mux_addr) == ad_low(7'h40)) begin
+            readback_data_var[ad_hi(7'h40)][31:0] = field_storage.PKTS_REJECTED.count.value;
         end
-        if(rd_mux_addr == 7'h4c) begin
-            readback_data_var[15:0] = hwif_in.CFG_FIFO.vacancy.next;
-            readback_data_var[31:16] = hwif_in.CFG_FIFO.fill.next;
+        if(ad_low(rd_mux_addr) == ad_low(7'h4c)) begin
+            readback_data_var[ad_hi(7'h4c)][15:0] = hwif_in.CFG_FIFO.vacancy.next;
+            readback_data_var[ad_hi(7'h4c)][31:16] = hwif_in.CFG_FIFO.fill.next;
         end
-        readback_data = readback_data_var;
-        readback_done = decoded_req & ~decoded_req_is_wr & ~decoded_req_is_external;
-        readback_err = decoded_err;
+        if(ad_low(rd_mux_addr) == ad_low(7'h50)) begin
+            readback_data_var[ad_hi(7'h50)][0] = field_storage.CLEAR.counters.value;
+        end
+        readback_data_rt_c = readback_data_var;
     end
 
-    assign external_rd_ack = readback_external_rd_ack;
-    assign cpuif_rd_ack = readback_done | readback_external_rd_ack;
+    logic [31:0] readback_data_rt[8];
+    logic readback_done_rt;
+    logic readback_err_rt;
+    logic [6:0] readback_addr_rt;
+    always_ff @(posedge clk) begin
+        if(rst) begin
+            for(int i=0; i<8; i++) readback_data_rt[i] <= '0;
+            readback_done_rt <= '0;
+            readback_err_rt <= '0;
+            readback_addr_rt <= '0;
+        end else begin
+            readback_data_rt <= readback_data_rt_c;
+            readback_err_rt <= decoded_err;
+            readback_done_rt <= decoded_req & ~decoded_req_is_wr;
+            readback_addr_rt <= rd_mux_addr;
+        end
+    end
+
+
+
+    // readback stage 2
+    always_comb begin
+        readback_data = readback_data_rt[readback_addr_rt[6:4]];
+        readback_done = readback_done_rt;
+        readback_err = readback_err_rt;
+    end
+
+    assign cpuif_rd_ack = readback_done;
     assign cpuif_rd_data = readback_data;
     assign cpuif_rd_err = readback_err;
 endmodule

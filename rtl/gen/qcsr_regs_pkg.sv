@@ -5,7 +5,7 @@ package qcsr_regs_pkg;
 
     localparam QCSR_REGS_DATA_WIDTH = 32;
     localparam QCSR_REGS_MIN_ADDR_WIDTH = 7;
-    localparam QCSR_REGS_SIZE = 'h50;
+    localparam QCSR_REGS_SIZE = 'h54;
 
     typedef struct packed {
         logic hwclr;
@@ -163,51 +163,47 @@ package qcsr_regs_pkg;
 
     typedef struct packed {
         logic incr;
-    } qcsr_regs__counter_reg_desc_328709c7_name_96085b6b__count__in_t;
+    } qcsr_regs__WSEQ__count__in_t;
 
     typedef struct packed {
-        qcsr_regs__counter_reg_desc_328709c7_name_96085b6b__count__in_t count;
-    } qcsr_regs__counter_reg_desc_328709c7_name_96085b6b__in_t;
+        qcsr_regs__WSEQ__count__in_t count;
+    } qcsr_regs__WSEQ__in_t;
 
     typedef struct packed {
+        logic hwclr;
         logic incr;
-    } qcsr_regs__counter_reg_desc_0546da8f_name_fcdef197__count__in_t;
+    } qcsr_regs__counter_reg_desc_1bd49223_name_fcdef197__count__in_t;
 
     typedef struct packed {
-        qcsr_regs__counter_reg_desc_0546da8f_name_fcdef197__count__in_t count;
-    } qcsr_regs__counter_reg_desc_0546da8f_name_fcdef197__in_t;
+        qcsr_regs__counter_reg_desc_1bd49223_name_fcdef197__count__in_t count;
+    } qcsr_regs__counter_reg_desc_1bd49223_name_fcdef197__in_t;
 
     typedef struct packed {
+        logic hwclr;
         logic incr;
-    } qcsr_regs__counter_reg_desc_8ad66de4_name_eb04b1ef__count__in_t;
+    } qcsr_regs__counter_reg_desc_d72a7c9d_name_eb04b1ef__count__in_t;
 
     typedef struct packed {
-        qcsr_regs__counter_reg_desc_8ad66de4_name_eb04b1ef__count__in_t count;
-    } qcsr_regs__counter_reg_desc_8ad66de4_name_eb04b1ef__in_t;
+        qcsr_regs__counter_reg_desc_d72a7c9d_name_eb04b1ef__count__in_t count;
+    } qcsr_regs__counter_reg_desc_d72a7c9d_name_eb04b1ef__in_t;
 
     typedef struct packed {
+        logic hwclr;
         logic incr;
-    } qcsr_regs__counter_reg_desc_c12db845_name_1cbed46c__count__in_t;
+    } qcsr_regs__counter_reg_desc_ba34c6fb_name_1cbed46c__count__in_t;
 
     typedef struct packed {
-        qcsr_regs__counter_reg_desc_c12db845_name_1cbed46c__count__in_t count;
-    } qcsr_regs__counter_reg_desc_c12db845_name_1cbed46c__in_t;
+        qcsr_regs__counter_reg_desc_ba34c6fb_name_1cbed46c__count__in_t count;
+    } qcsr_regs__counter_reg_desc_ba34c6fb_name_1cbed46c__in_t;
 
     typedef struct packed {
+        logic hwclr;
         logic incr;
-    } qcsr_regs__counter_reg_desc_9060040e_name_2b4a3b31__count__in_t;
+    } qcsr_regs__counter_reg_desc_b775099b_name_2b4a3b31__count__in_t;
 
     typedef struct packed {
-        qcsr_regs__counter_reg_desc_9060040e_name_2b4a3b31__count__in_t count;
-    } qcsr_regs__counter_reg_desc_9060040e_name_2b4a3b31__in_t;
-
-    typedef struct packed {
-        logic wr_ack;
-    } qcsr_regs__CFG_DATA__external__in_t;
-
-    typedef struct packed {
-        logic wr_ack;
-    } qcsr_regs__CFG_LAST__external__in_t;
+        qcsr_regs__counter_reg_desc_b775099b_name_2b4a3b31__count__in_t count;
+    } qcsr_regs__counter_reg_desc_b775099b_name_2b4a3b31__in_t;
 
     typedef struct packed {
         logic [15:0] next;
@@ -231,13 +227,11 @@ package qcsr_regs_pkg;
         qcsr_regs__STATUS__in_t STATUS;
         qcsr_regs__ERRORS__in_t ERRORS;
         qcsr_regs__ACTIVE_SIZE__in_t ACTIVE_SIZE;
-        qcsr_regs__counter_reg_desc_328709c7_name_96085b6b__in_t WSEQ;
-        qcsr_regs__counter_reg_desc_0546da8f_name_fcdef197__in_t FRAMES_DONE;
-        qcsr_regs__counter_reg_desc_8ad66de4_name_eb04b1ef__in_t FRAMES_ABANDONED;
-        qcsr_regs__counter_reg_desc_c12db845_name_1cbed46c__in_t PKTS_ACCEPTED;
-        qcsr_regs__counter_reg_desc_9060040e_name_2b4a3b31__in_t PKTS_REJECTED;
-        qcsr_regs__CFG_DATA__external__in_t CFG_DATA;
-        qcsr_regs__CFG_LAST__external__in_t CFG_LAST;
+        qcsr_regs__WSEQ__in_t WSEQ;
+        qcsr_regs__counter_reg_desc_1bd49223_name_fcdef197__in_t FRAMES_DONE;
+        qcsr_regs__counter_reg_desc_d72a7c9d_name_eb04b1ef__in_t FRAMES_ABANDONED;
+        qcsr_regs__counter_reg_desc_ba34c6fb_name_1cbed46c__in_t PKTS_ACCEPTED;
+        qcsr_regs__counter_reg_desc_b775099b_name_2b4a3b31__in_t PKTS_REJECTED;
         qcsr_regs__CFG_FIFO__in_t CFG_FIFO;
     } qcsr_regs__in_t;
 
@@ -289,33 +283,38 @@ package qcsr_regs_pkg;
     } qcsr_regs__ISR__out_t;
 
     typedef struct packed {
-        logic [31:0] word;
-    } qcsr_regs__CFG_DATA__external__fields__out_t;
+        logic [31:0] value;
+        logic swmod;
+    } qcsr_regs__CFG_DATA__word__out_t;
 
     typedef struct packed {
-        logic req;
-        logic req_is_wr;
-        qcsr_regs__CFG_DATA__external__fields__out_t wr_data;
-        qcsr_regs__CFG_DATA__external__fields__out_t wr_biten;
-    } qcsr_regs__CFG_DATA__external__out_t;
+        qcsr_regs__CFG_DATA__word__out_t word;
+    } qcsr_regs__CFG_DATA__out_t;
 
     typedef struct packed {
-        logic [31:0] word;
-    } qcsr_regs__CFG_LAST__external__fields__out_t;
+        logic [31:0] value;
+        logic swmod;
+    } qcsr_regs__CFG_LAST__word__out_t;
 
     typedef struct packed {
-        logic req;
-        logic req_is_wr;
-        qcsr_regs__CFG_LAST__external__fields__out_t wr_data;
-        qcsr_regs__CFG_LAST__external__fields__out_t wr_biten;
-    } qcsr_regs__CFG_LAST__external__out_t;
+        qcsr_regs__CFG_LAST__word__out_t word;
+    } qcsr_regs__CFG_LAST__out_t;
+
+    typedef struct packed {
+        logic value;
+    } qcsr_regs__CLEAR__counters__out_t;
+
+    typedef struct packed {
+        qcsr_regs__CLEAR__counters__out_t counters;
+    } qcsr_regs__CLEAR__out_t;
 
     typedef struct packed {
         qcsr_regs__CTRL__out_t CTRL;
         qcsr_regs__GIE__out_t GIE;
         qcsr_regs__IER__out_t IER;
         qcsr_regs__ISR__out_t ISR;
-        qcsr_regs__CFG_DATA__external__out_t CFG_DATA;
-        qcsr_regs__CFG_LAST__external__out_t CFG_LAST;
+        qcsr_regs__CFG_DATA__out_t CFG_DATA;
+        qcsr_regs__CFG_LAST__out_t CFG_LAST;
+        qcsr_regs__CLEAR__out_t CLEAR;
     } qcsr_regs__out_t;
 endpackage

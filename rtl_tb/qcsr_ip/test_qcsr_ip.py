@@ -137,6 +137,12 @@ async def single_shot_two_models(dut):
     c = await tb.call(tb.drv.counters)
     assert c == {"WSEQ": 2, "FRAMES_DONE": 2, "FRAMES_ABANDONED": 0, "PKTS_ACCEPTED": 2, "PKTS_REJECTED": 0}, c
     assert await tb.call(tb.drv.read, "ERRORS") == 0
+    # counters are read-only (SLVERR, unchanged); CLEAR zeroes all but WSEQ
+    r = await tb.raw_write(tb.drv.offset("FRAMES_DONE"), b"\x07\x00\x00\x00")
+    assert int(r.resp) == 2 and await tb.call(tb.drv.read, "FRAMES_DONE") == 2
+    await tb.call(tb.drv.clear_counters)
+    c = await tb.call(tb.drv.counters)
+    assert c == {"WSEQ": 2, "FRAMES_DONE": 0, "FRAMES_ABANDONED": 0, "PKTS_ACCEPTED": 0, "PKTS_REJECTED": 0}, c
 
 
 @cocotb.test()

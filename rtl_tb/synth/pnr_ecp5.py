@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RTL = ROOT / "rtl"
 
 sys.path.insert(0, str(RTL))
-from qcsr_rtl_sources import rtl_sources as _rtl_sources  # noqa: E402  (rtl/: the one source list)
+from qcsr_rtl_sources import yosys_read  # noqa: E402  (rtl/: the one source list)
 
 WORK = ROOT / "build" / "pnr"
 BASE = {"F": 3, "C": 4, "N": 2, "KH": 3, "KW": 3, "G": 4, "MAX_W": 640, "MAX_H": 1080, "FOLD": 2}
@@ -45,10 +45,10 @@ def synth(tag: str, params: dict) -> float:
     """Yosys synth_ecp5 of one configuration into build/pnr/<tag>/qcsr_top.json; returns the seconds."""
     work = WORK / tag
     work.mkdir(parents=True, exist_ok=True)
-    srcs = " ".join(str(p) for p in _rtl_sources())
+    read = yosys_read().replace("; ", "\n")
     chp = "".join(f"chparam -set {k} {v} qcsr_top\n" for k, v in params.items())
     (work / "synth.ys").write_text(
-        f"read_verilog -sv {srcs}\n{chp}hierarchy -check -top qcsr_top\n"
+        f"{read}\n{chp}hierarchy -check -top qcsr_top\n"
         f"synth_ecp5 -top qcsr_top -json {work / 'qcsr_top.json'}\n"
         f"tee -o {work / 'stat.txt'} stat\n"
     )

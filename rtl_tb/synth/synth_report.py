@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RTL = ROOT / "rtl"
 
 sys.path.insert(0, str(RTL))
-from qcsr_rtl_sources import rtl_sources as _rtl_sources  # noqa: E402  (rtl/: the one source list)
+from qcsr_rtl_sources import yosys_read  # noqa: E402  (rtl/: the one source list)
 
 WORK = ROOT / "build" / "synth"
 # the IP (qcsr_core + the AXI4-Lite register block, the configuration FIFO and the stream mux); the report
@@ -59,13 +59,13 @@ def work_dir(family: str, params: dict[str, str]) -> Path:
 def run_yosys(family: str, params: dict[str, int], top: str = TOP) -> tuple[dict, float]:
     work = work_dir(family, params)
     work.mkdir(parents=True, exist_ok=True)
-    srcs = " ".join(str(p) for p in _rtl_sources())
+    read = yosys_read().replace("; ", "\n")
     # chparam -set before synth_xilinx (hierarchy -chparam and synth_xilinx -top re-elaborating the
     # parameterised top trips an assertion in Yosys 0.5x: rtlil_bufnorm.cc modules_.count)
     chp = "".join(f"chparam -set {k} {v} {top}\n" for k, v in params.items())
     script = work / "synth.ys"
     script.write_text(
-        f"read_verilog -sv {srcs}\n"
+        f"{read}\n"
         f"{chp}"
         f"hierarchy -check -top {top}\n"
         f"synth_xilinx -family {family} -top {top}\n"

@@ -186,45 +186,47 @@ extern "C" {
 #define QCSR_REGS__ACTIVE_SIZE__HEIGHT_bp 16
 #define QCSR_REGS__ACTIVE_SIZE__HEIGHT_bw 16
 
-// reg - qcsr_regs::counter_reg_desc_328709c7_name_96085b6b
-#define QCSR_REGS__COUNTER_REG_DESC_328709C7_NAME_96085B6B__COUNT_bm 0xffffffff
-#define QCSR_REGS__COUNTER_REG_DESC_328709C7_NAME_96085B6B__COUNT_bp 0
-#define QCSR_REGS__COUNTER_REG_DESC_328709C7_NAME_96085B6B__COUNT_bw 32
-#define QCSR_REGS__COUNTER_REG_DESC_328709C7_NAME_96085B6B__COUNT_reset 0x0
+// reg - qcsr_regs::WSEQ
+#define QCSR_REGS__WSEQ__COUNT_bm 0xffffffff
+#define QCSR_REGS__WSEQ__COUNT_bp 0
+#define QCSR_REGS__WSEQ__COUNT_bw 32
+#define QCSR_REGS__WSEQ__COUNT_reset 0x0
 
-// reg - qcsr_regs::counter_reg_desc_0546da8f_name_fcdef197
-#define QCSR_REGS__COUNTER_REG_DESC_0546DA8F_NAME_FCDEF197__COUNT_bm 0xffffffff
-#define QCSR_REGS__COUNTER_REG_DESC_0546DA8F_NAME_FCDEF197__COUNT_bp 0
-#define QCSR_REGS__COUNTER_REG_DESC_0546DA8F_NAME_FCDEF197__COUNT_bw 32
-#define QCSR_REGS__COUNTER_REG_DESC_0546DA8F_NAME_FCDEF197__COUNT_reset 0x0
+// reg - qcsr_regs::counter_reg_desc_1bd49223_name_fcdef197
+#define QCSR_REGS__COUNTER_REG_DESC_1BD49223_NAME_FCDEF197__COUNT_bm 0xffffffff
+#define QCSR_REGS__COUNTER_REG_DESC_1BD49223_NAME_FCDEF197__COUNT_bp 0
+#define QCSR_REGS__COUNTER_REG_DESC_1BD49223_NAME_FCDEF197__COUNT_bw 32
+#define QCSR_REGS__COUNTER_REG_DESC_1BD49223_NAME_FCDEF197__COUNT_reset 0x0
 
-// reg - qcsr_regs::counter_reg_desc_8ad66de4_name_eb04b1ef
-#define QCSR_REGS__COUNTER_REG_DESC_8AD66DE4_NAME_EB04B1EF__COUNT_bm 0xffffffff
-#define QCSR_REGS__COUNTER_REG_DESC_8AD66DE4_NAME_EB04B1EF__COUNT_bp 0
-#define QCSR_REGS__COUNTER_REG_DESC_8AD66DE4_NAME_EB04B1EF__COUNT_bw 32
-#define QCSR_REGS__COUNTER_REG_DESC_8AD66DE4_NAME_EB04B1EF__COUNT_reset 0x0
+// reg - qcsr_regs::counter_reg_desc_d72a7c9d_name_eb04b1ef
+#define QCSR_REGS__COUNTER_REG_DESC_D72A7C9D_NAME_EB04B1EF__COUNT_bm 0xffffffff
+#define QCSR_REGS__COUNTER_REG_DESC_D72A7C9D_NAME_EB04B1EF__COUNT_bp 0
+#define QCSR_REGS__COUNTER_REG_DESC_D72A7C9D_NAME_EB04B1EF__COUNT_bw 32
+#define QCSR_REGS__COUNTER_REG_DESC_D72A7C9D_NAME_EB04B1EF__COUNT_reset 0x0
 
-// reg - qcsr_regs::counter_reg_desc_c12db845_name_1cbed46c
-#define QCSR_REGS__COUNTER_REG_DESC_C12DB845_NAME_1CBED46C__COUNT_bm 0xffffffff
-#define QCSR_REGS__COUNTER_REG_DESC_C12DB845_NAME_1CBED46C__COUNT_bp 0
-#define QCSR_REGS__COUNTER_REG_DESC_C12DB845_NAME_1CBED46C__COUNT_bw 32
-#define QCSR_REGS__COUNTER_REG_DESC_C12DB845_NAME_1CBED46C__COUNT_reset 0x0
+// reg - qcsr_regs::counter_reg_desc_ba34c6fb_name_1cbed46c
+#define QCSR_REGS__COUNTER_REG_DESC_BA34C6FB_NAME_1CBED46C__COUNT_bm 0xffffffff
+#define QCSR_REGS__COUNTER_REG_DESC_BA34C6FB_NAME_1CBED46C__COUNT_bp 0
+#define QCSR_REGS__COUNTER_REG_DESC_BA34C6FB_NAME_1CBED46C__COUNT_bw 32
+#define QCSR_REGS__COUNTER_REG_DESC_BA34C6FB_NAME_1CBED46C__COUNT_reset 0x0
 
-// reg - qcsr_regs::counter_reg_desc_9060040e_name_2b4a3b31
-#define QCSR_REGS__COUNTER_REG_DESC_9060040E_NAME_2B4A3B31__COUNT_bm 0xffffffff
-#define QCSR_REGS__COUNTER_REG_DESC_9060040E_NAME_2B4A3B31__COUNT_bp 0
-#define QCSR_REGS__COUNTER_REG_DESC_9060040E_NAME_2B4A3B31__COUNT_bw 32
-#define QCSR_REGS__COUNTER_REG_DESC_9060040E_NAME_2B4A3B31__COUNT_reset 0x0
+// reg - qcsr_regs::counter_reg_desc_b775099b_name_2b4a3b31
+#define QCSR_REGS__COUNTER_REG_DESC_B775099B_NAME_2B4A3B31__COUNT_bm 0xffffffff
+#define QCSR_REGS__COUNTER_REG_DESC_B775099B_NAME_2B4A3B31__COUNT_bp 0
+#define QCSR_REGS__COUNTER_REG_DESC_B775099B_NAME_2B4A3B31__COUNT_bw 32
+#define QCSR_REGS__COUNTER_REG_DESC_B775099B_NAME_2B4A3B31__COUNT_reset 0x0
 
 // reg - qcsr_regs::CFG_DATA
 #define QCSR_REGS__CFG_DATA__WORD_bm 0xffffffff
 #define QCSR_REGS__CFG_DATA__WORD_bp 0
 #define QCSR_REGS__CFG_DATA__WORD_bw 32
+#define QCSR_REGS__CFG_DATA__WORD_reset 0x0
 
 // reg - qcsr_regs::CFG_LAST
 #define QCSR_REGS__CFG_LAST__WORD_bm 0xffffffff
 #define QCSR_REGS__CFG_LAST__WORD_bp 0
 #define QCSR_REGS__CFG_LAST__WORD_bw 32
+#define QCSR_REGS__CFG_LAST__WORD_reset 0x0
 
 // reg - qcsr_regs::CFG_FIFO
 #define QCSR_REGS__CFG_FIFO__VACANCY_bm 0xffff
@@ -233,6 +235,12 @@ extern "C" {
 #define QCSR_REGS__CFG_FIFO__FILL_bm 0xffff0000
 #define QCSR_REGS__CFG_FIFO__FILL_bp 16
 #define QCSR_REGS__CFG_FIFO__FILL_bw 16
+
+// reg - qcsr_regs::CLEAR
+#define QCSR_REGS__CLEAR__COUNTERS_bm 0x1
+#define QCSR_REGS__CLEAR__COUNTERS_bp 0
+#define QCSR_REGS__CLEAR__COUNTERS_bw 1
+#define QCSR_REGS__CLEAR__COUNTERS_reset 0x0
 
 // addrmap - qcsr_regs
 typedef struct __attribute__ ((__packed__)) {
@@ -256,10 +264,11 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t CFG_DATA;
     uint32_t CFG_LAST;
     uint32_t CFG_FIFO;
+    uint32_t CLEAR;
 } qcsr_regs_t;
 
 
-static_assert(sizeof(qcsr_regs_t) == 0x50, "Packing error");
+static_assert(sizeof(qcsr_regs_t) == 0x54, "Packing error");
 
 #ifdef __cplusplus
 }
