@@ -367,6 +367,9 @@ def save_quant_model(model: QuantModel, path: str | os.PathLike) -> None:
     save_bytes(dumps_manifest(model).encode("utf-8"), path)
 
 
+MAX_MANIFEST_BYTES = 16 << 20     # the shipped manifests are ~50 KB; anything this large is not one
+
+
 def load_quant_model(path: str | os.PathLike) -> QuantModel:
     """Read and validate a manifest file; QcsrError naming the offending field if it is invalid."""
     p = Path(path)
@@ -375,10 +378,15 @@ def load_quant_model(path: str | os.PathLike) -> QuantModel:
     def no_nonfinite(token: str):
         raise ValueError(f"{token} is not a number JSON allows")
 
+    if p.stat().st_size > MAX_MANIFEST_BYTES:
+        raise QcsrError(f"{p}: not a qcsr quantized model ({p.stat().st_size:,} bytes; a manifest is at most "
+                        f"{MAX_MANIFEST_BYTES:,})")
     try:
         obj = json.loads(p.read_text(encoding="utf-8"), parse_constant=no_nonfinite)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise QcsrError(f"{p}: not a qcsr quantized model (invalid JSON: {e})") from None
+    except RecursionError:
+        raise QcsrError(f"{p}: not a qcsr quantized model (JSON nested too deeply)") from None
     except ValueError as e:          # NaN / Infinity anywhere (weights, formats, provenance)
         raise QcsrError(f"{p}: not a qcsr quantized model ({e})") from None
     return parse_manifest(obj, str(p))

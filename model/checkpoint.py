@@ -16,6 +16,7 @@ from qcsr.util.errors import QcsrError
 
 MODEL_FORMAT = "qcsr-float-model"
 MODEL_VERSION = 1
+MAX_WEIGHTS = 1_000_000   # the paper's model has 2,560; the architecture search goes to a few tens of thousands
 
 
 def save_model(net: QCSRNet, path: str | os.PathLike, provenance: dict[str, Any]) -> None:
@@ -45,8 +46,19 @@ def load_model(path: str | os.PathLike) -> tuple[QCSRNet, dict[str, Any]]:
         raise QcsrError(f"{p} is not a qcsr model file: missing format tag {MODEL_FORMAT!r}")
     if blob.get("version") != MODEL_VERSION:
         raise QcsrError(f"{p}: unsupported model version {blob.get('version')!r}")
+    arch = blob.get("arch")
+    if not isinstance(arch, dict) or not all(isinstance(v, int) and not isinstance(v, bool) for v in arch.values()):
+        raise QcsrError(f"{p}: invalid qcsr model: arch must map names to integers, got {arch!r:.80}")
+    sd = blob.get("state_dict")
+    for name, t in (sd.items() if isinstance(sd, dict) else ()):
+        # the file's own tensors, before load_state_dict casts them (a complex or NaN value would vanish there)
+        if isinstance(t, torch.Tensor) and (t.is_complex() or (t.is_floating_point() and not torch.isfinite(t).all())):
+            what = "complex" if t.is_complex() else "NaN or infinite"
+            raise QcsrError(f"{p}: invalid qcsr model: {name} holds {what} values")
     try:
-        cfg = ArchConfig(**blob["arch"])
+        cfg = ArchConfig(**arch)
+        if cfg.weight_count() > MAX_WEIGHTS:     # before any allocation: C = 10**9 would take the machine down
+            raise ValueError(f"{cfg.weight_count():,} weights; a qcsr model has at most {MAX_WEIGHTS:,}")
         net = QCSRNet(cfg)
         net.load_state_dict(blob["state_dict"], strict=True)
     except (KeyError, TypeError, ValueError, RuntimeError) as e:

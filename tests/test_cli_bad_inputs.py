@@ -257,3 +257,123 @@ def test_damaged_video_warns_and_strict_refuses(tmp_path, capsys):
     rc, err = run(["upscale", bad, out2, "--codec", "ffv1", "--engine", "fast", "--strict"], capsys)
     assert_error(rc, err, "--strict writes no output")
     assert not out2.exists() and not list(tmp_path.glob(".out2*"))
+
+
+def _patched(src: Path, dst: Path, old: bytes, new: bytes) -> Path:
+    """`src` with one byte string replaced by another of the same length (a container field edited)."""
+    data = src.read_bytes()
+    assert len(old) == len(new) and data.count(old) >= 1, old
+    dst.write_bytes(data.replace(old, new, 1))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def clip_audio(tmp_path_factory) -> Path:
+    """H.264 + AAC in Matroska, with a title tag to edit."""
+    from fractions import Fraction
+
+    import av
+
+    from qcsr.util.video import default_clip_frames, write_video
+
+    d = tmp_path_factory.mktemp("clip_audio")
+    p = write_video(d / "a.mkv", default_clip_frames(6, (32, 24)), Fraction(24), "ffv1", audio_tone=440.0)
+    t = d / "t.mkv"
+    with av.open(str(p)) as i, av.open(str(t), "w") as o:
+        o.metadata["title"] = "QCSRTITLE"
+        m = {s.index: o.add_stream_from_template(s) for s in i.streams}
+        for pk in i.demux():
+            if pk.dts is not None:
+                pk.stream = m[pk.stream.index]
+                o.mux(pk)
+    return t
+
+
+def test_video_with_metadata_that_is_not_utf8(clip_audio, tmp_path, capsys):
+    """Tags in another encoding (or damaged) are read with replacement characters, not a traceback."""
+    bad = _patched(clip_audio, tmp_path / "latin1.mkv", b"QCSRTITLE", b"Q\xe9\xff\xfeTITLE")
+    out = tmp_path / "o.mkv"
+    rc, err = run(["upscale", bad, out, "--codec", "ffv1", "--engine", "fast"], capsys)
+    assert rc == 0 and "Traceback" not in err and out.is_file(), err
+
+
+def test_video_with_audio_sample_rate_zero(tmp_path, capsys):
+    """PCM audio whose Matroska SamplingFrequency element (0xB5, 8-byte float) is 0 (AAC would recover the
+    rate from its own header): refused up front, not an FFmpeg ArgumentError once the output is opened."""
+    import av
+
+    p = tmp_path / "pcm.mkv"
+    with av.open(str(p), "w") as o:
+        vs = o.add_stream("ffv1", rate=24)
+        vs.width, vs.height, vs.pix_fmt = 32, 24, "bgr0"
+        au = o.add_stream("pcm_s16le", rate=48000)
+        for i in range(4):
+            f = av.VideoFrame.from_ndarray(np.zeros((24, 32, 3), np.uint8), format="rgb24").reformat(format="bgr0")
+            f.pts = i
+            for pk in vs.encode(f):
+                o.mux(pk)
+            af = av.AudioFrame.from_ndarray(np.zeros((1, 2000), np.int16), format="s16", layout="mono")
+            af.sample_rate, af.pts = 48000, 2000 * i
+            for pk in au.encode(af):
+                o.mux(pk)
+        for pk in [*vs.encode(), *au.encode()]:
+            o.mux(pk)
+    rate = b"\xb5\x88" + struct.pack(">d", 48000.0)
+    bad = _patched(p, tmp_path / "sr0.mkv", rate, b"\xb5\x88" + struct.pack(">d", 0.0))
+    rc, err = run(["upscale", bad, tmp_path / "o.mkv", "--codec", "ffv1", "--engine", "fast"], capsys)
+    assert_error(rc, err, "sample rate 0")
+    assert not (tmp_path / "o.mkv").exists() and not list(tmp_path.glob(".o.*"))
+
+
+def test_video_with_an_unknown_codec(clip, tmp_path, capsys):
+    """The CodecID element edited to a codec FFmpeg does not know: no decoder, no frame size."""
+    bad = _patched(clip, tmp_path / "unk.mkv", b"V_FFV1", b"V_QQQ1")
+    rc, err = run(["upscale", bad, tmp_path / "o.mkv", "--codec", "ffv1", "--engine", "fast"], capsys)
+    assert rc == 2 and err.strip().startswith("qcsr: error:") and "Traceback" not in err, err
+    assert not (tmp_path / "o.mkv").exists()
+
+
+def test_damaged_ffv1_is_warned(clip, tmp_path, capsys):
+    """FFV1 slices carry CRCs: a bit flipped in the picture data is logged by FFmpeg (not flagged corrupt),
+    and the reader counts it from the log."""
+    data = bytearray(clip.read_bytes())
+    i = len(data) * 2 // 3
+    data[i] ^= 0x10
+    bad = tmp_path / "flip.mkv"
+    bad.write_bytes(bytes(data))
+    out = tmp_path / "o.mkv"
+    rc, err = run(["upscale", bad, out, "--codec", "ffv1", "--engine", "fast"], capsys)
+    if rc == 2:      # the flip hit a header field: a refusal is as good as a warning, never silence
+        assert_error(rc, err, str(bad.name))
+        return
+    warn = [line for line in err.splitlines() if line.startswith("qcsr: warning:")]
+    assert rc == 0 and len(warn) == 1 and "decode errors" in warn[0], err
+
+
+def test_model_files_that_would_hang_or_hide_bad_values(tmp_path, capsys):
+    """Deeply nested JSON (RecursionError), an architecture of 10**9 channels (an allocation that never
+    ends), complex weights with NaN imaginary parts (dropped by load_state_dict's cast): each a clean refusal."""
+    import torch
+
+    from qcsr.models import ZOO
+
+    src = tmp_path / "in.png"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)
+    deep = tmp_path / "deep.q.json"
+    deep.write_text('{"format": "qcsr-quant", "layers": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    rc, err = run(["upscale", "--model", deep, src, tmp_path / "o.png"], capsys)
+    assert_error(rc, err, "nested too deeply")
+    blob = torch.load(ZOO / "qcsr_x2_proposed.pt", map_location="cpu", weights_only=True)
+    big = dict(blob, arch=dict(blob["arch"], C=10**9))
+    torch.save(big, tmp_path / "big.pt")
+    t0 = time.time()
+    rc, err = run(["upscale", "--model", tmp_path / "big.pt", src, tmp_path / "o.png"], capsys)
+    assert_error(rc, err, "at most 1,000,000")
+    assert time.time() - t0 < 30
+    k = next(iter(blob["state_dict"]))
+    sd = dict(blob["state_dict"])
+    sd[k] = torch.complex(sd[k].float(), torch.full_like(sd[k].float(), float("nan")))
+    torch.save(dict(blob, state_dict=sd), tmp_path / "cplx.pt")
+    rc, err = run(["upscale", "--model", tmp_path / "cplx.pt", src, tmp_path / "o.png"], capsys)
+    assert_error(rc, err, "complex")
+    assert not (tmp_path / "o.png").exists()

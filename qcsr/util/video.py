@@ -76,7 +76,9 @@ class VideoReader:
         if not self.path.is_file():
             raise QcsrError(f"video not found: {self.path}")
         try:
-            self.container = av.open(str(self.path), "r")
+            # metadata_errors: tags that are not UTF-8 (a damaged or foreign file) are read with replacement
+            # characters instead of failing the whole file
+            self.container = av.open(str(self.path), "r", metadata_errors="replace")
         except av.error.FFmpegError as e:
             why = e.strerror or e
             raise QcsrError(f"cannot read video {self.path}: not a video file, or truncated ({why})") from None
@@ -87,36 +89,63 @@ class VideoReader:
         self.stream = vs[0]
         auds = [s for s in self.container.streams if s.type == "audio"]
         self.audio = auds[0] if auds else None
-        w, h = self.stream.codec_context.width, self.stream.codec_context.height
+        cc = self.stream.codec_context
+        if cc is None or not cc.width or not cc.height:
+            self.container.close()
+            raise QcsrError(f"cannot read video {self.path}: its video stream has an unknown codec or no frame size")
+        w, h = cc.width, cc.height
         if w > max_size[0] or h > max_size[1]:
             self.container.close()
             raise QcsrError(f"{self.path}: frame size {w}x{h} is over the limit {max_size[0]}x{max_size[1]}")
         rate = self.stream.average_rate
-        audio = self.audio.codec_context.name if self.audio else None
+        audio = None
+        if self.audio is not None:
+            acc = self.audio.codec_context
+            if acc is None or not acc.sample_rate or acc.sample_rate < 0:
+                self.container.close()
+                why = "an unknown codec" if acc is None else f"sample rate {acc.sample_rate}"
+                raise QcsrError(f"cannot read video {self.path}: its audio stream has {why}, so it cannot be copied")
+            audio = acc.name
         self.info = VideoInfo(w, h, Fraction(rate) if rate else None, Fraction(self.stream.time_base),
                               int(self.stream.frames or 0), audio)  # fmt: skip
-        self.damaged = 0  # frames FFmpeg decoded with errors it concealed (AV_FRAME_FLAG_CORRUPT)
+        self.damaged = 0  # frames FFmpeg decoded with errors it concealed (flagged corrupt, or logged)
 
     def packets_and_frames(self) -> Iterator[tuple[str, object]]:
         """("video", (rgb, pts)) for each decoded frame and ("audio", packet) for each audio packet, in file order."""
         av = _av()
+        import av.logging as avlog
+
         streams = [self.stream] + ([self.audio] if self.audio is not None else [])
         n = 0
+        # A damaged frame is one FFmpeg flags corrupt, or one decoded after the demuxer or the decoder logged an
+        # error: FFmpeg conceals most damage and says so only in its log. Measured on 3-bit-flipped tiny clips
+        # that decode to other pixels than the original: the flag catches 3 of 14 H.264, 0 of 48 FFV1 and 0 of
+        # 13 VP9 clips, flag or log 6, 48 and 4. A flipped bit that the decoder does not notice (H.264 and VP9
+        # carry no checksum; FFV1 has slice CRCs) cannot be seen by any reader.
+        level = avlog.get_level()
+        avlog.set_level(avlog.ERROR)
         try:
-            for packet in self.container.demux(*streams):
-                if packet.stream.type == "audio":
-                    if packet.dts is not None:
-                        yield "audio", packet
-                    continue
-                for frame in packet.decode():
-                    if (frame.width, frame.height) != (self.info.width, self.info.height):
-                        raise QcsrError(f"{self.path}: frame {n} changes size to {frame.width}x{frame.height}")
-                    n += 1
-                    self.damaged += bool(frame.is_corrupt)
-                    yield "video", (frame.to_ndarray(format="rgb24"), frame.pts)
+            with avlog.Capture(local=False) as logs:
+                seen = 0
+                for packet in self.container.demux(*streams):
+                    if packet.stream.type == "audio":
+                        if packet.dts is not None:
+                            yield "audio", packet
+                        continue
+                    for frame in packet.decode():
+                        if (frame.width, frame.height) != (self.info.width, self.info.height):
+                            raise QcsrError(f"{self.path}: frame {n} changes size to {frame.width}x{frame.height}")
+                        n += 1
+                        errors, seen = len(logs) > seen, len(logs)
+                        self.damaged += bool(frame.is_corrupt) or errors
+                        yield "video", (frame.to_ndarray(format="rgb24"), frame.pts)
+                if len(logs) > seen and n:      # errors after the last frame (its packets came late)
+                    self.damaged = max(self.damaged, 1)
         except av.error.FFmpegError as e:
             why = e.strerror or e
             raise QcsrError(f"cannot read video {self.path}: corrupt or truncated at frame {n} ({why})") from None
+        finally:
+            avlog.set_level(level)
         if n == 0:
             raise QcsrError(f"cannot read video {self.path}: it has no frames")
         expected = self.info.frames or self._frames_from_duration()
