@@ -68,6 +68,9 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> lis
     for n in sorted({1, threads}):
         cases.append((f"float PyTorch, {n} thread{'s' if n > 1 else ''}", "luma CNN + residual",
                       lambda n=n: (torch.set_num_threads(n), fl(y))))  # fmt: skip
+    ort_fn = _ort_case(model, y)
+    if ort_fn is not None:
+        cases.append(("float ONNX Runtime, 2 threads", "luma CNN + residual", ort_fn))
     for engine, what, fn in cases:
         fn()  # warm-up
         best, med = _time(fn, repeat)
@@ -77,6 +80,26 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> lis
         for f in sorted(Path(extra_dir).glob("*.json")):
             rows.extend(json.loads(f.read_text()))
     return rows
+
+
+def _ort_case(model: str, y: np.ndarray) -> Callable[[], Any] | None:
+    """The same luma work in ONNX Runtime on the `qcsr export --format onnx` graph (2 threads, rounded and
+    clipped as the float engine), or None where onnxruntime is not installed."""
+    import tempfile
+
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return None
+    from qcsr.onnx_export import export_onnx
+
+    with tempfile.TemporaryDirectory() as d:
+        path = export_onnx(model, Path(d) / "m.onnx")
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 2
+        sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+    x = y.astype(np.float32)[None, None]
+    return lambda: np.clip(np.floor(sess.run(None, {"y": x})[0][0, 0] + 0.5), 0, 255).astype(np.uint8)
 
 
 def fast_threads() -> int:

@@ -148,6 +148,19 @@ def cmd_upscale(a: argparse.Namespace) -> None:
     print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]}{', alpha kept' if alpha is not None else ''})")
 
 
+def cmd_export(a: argparse.Namespace) -> None:
+    from qcsr.onnx_export import FORMATS, export
+    from qcsr.util.outputs import check_output
+
+    if a.format not in FORMATS:
+        raise QcsrError(f"unknown export format {a.format!r}; choose from {', '.join(FORMATS)}")
+    if Path(a.output).suffix.lower() != ".onnx":
+        raise QcsrError(f"an ONNX model is written to a .onnx file, got {a.output}")
+    check_output(a.output, (), a.overwrite)
+    out = export(a.model, a.output, a.format)
+    print(f"wrote {out} ({a.format}, {out.stat().st_size:,} bytes)")
+
+
 def cmd_clip(a: argparse.Namespace) -> None:
     from fractions import Fraction
 
@@ -307,6 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--max-pixels", type=int, help="largest input image in pixels (Pillow's decompression-bomb "
                    "guard, default 89,478,485)")
     u.set_defaults(func=cmd_upscale)
+
+    ex = sub.add_parser("export", help="the network for other runtimes: ONNX (float, standard operators)")
+    ex.add_argument("model", help="model file (.pt, .q.json) or zoo name")
+    ex.add_argument("output", type=Path, help="file to write (.onnx)")
+    ex.add_argument("--format", default="onnx", help="onnx: the float network, luma in and out (default)")
+    ex.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    ex.set_defaults(func=cmd_export)
 
     c = sub.add_parser("clip", help="write the embedded demo clip (a pan across scikit-image's astronaut)")
     c.add_argument("output", type=Path)
