@@ -27,8 +27,9 @@ import numpy as np
 import pytest
 from qcsr_tbutil import QcsrTop, compare
 
-MAX_W = int(os.environ.get("QCSR_MAX_W", "24"))
-MAX_H = int(os.environ.get("QCSR_MAX_H", "16"))
+# the build of the qcsr_top regression (MAX 64 x 64, one build folder per FOLD, shared: no extra Verilator build)
+MAX_W = int(os.environ.get("QCSR_MAX_W", "64"))
+MAX_H = int(os.environ.get("QCSR_MAX_H", "64"))
 ST_NOSOF, ST_EARLY, ST_LATE, ST_CFG, ST_BUSY = 1 << 16, 1 << 17, 1 << 18, 1 << 19, 1 << 20
 
 SIZES = ["min 2x2", "max WxH", "max W", "max H", "odd W", "odd H", "any"]
@@ -454,7 +455,7 @@ def run_soak(fold: int, frames: int, seed: int, json_out: Path | None = None, cl
     if json_out is not None:
         env["QCSR_SOAK_JSON"] = str(json_out)
     return run_cocotb("qcsr_top", "test_soak", rtl_sources(), {"MAX_W": MAX_W, "MAX_H": MAX_H, "FOLD": fold},
-                      extra_env=env, build_tag="-soak")
+                      extra_env=env)
 
 
 def test_soak_short():
