@@ -96,6 +96,8 @@ def test_psnr_equals_float_engine(exported):
     from qcsr.util.metrics import psnr
 
     model, sess = exported
+    if model != "qcsr_x2_proposed":
+        pytest.skip("one model on the datasets is enough")
     ref_fn = luma_upscaler(model, "float")
     for s in ("Set5", "Set14"):
         a, b = [], []
