@@ -201,7 +201,7 @@ def markdown(results: dict[str, dict], seed: int) -> str:
 
 
 def rtl_batch(count: int, seed: int, work: Path) -> dict:
-    """The RTL core's verdicts on `count` fuzzed packets (rtl_tb/fuzz/test_fuzz_packets.py, cocotb)."""
+    """The RTL core's verdicts on `count` fuzzed packets (rtl_tb/fuzz/test_rtl_fuzz_packets.py, cocotb)."""
     import os
     import sys
 

@@ -1,6 +1,6 @@
 """CI's bounded sample of `make fuzz` for configuration packets: a few hundred Hypothesis packets through the
 golden parser and the HLS loader (C simulation of cfg_parse_packet), verdicts equal on every one; the RTL
-batch is rtl_tb/fuzz/test_fuzz_packets.py."""
+batch is rtl_tb/fuzz/test_rtl_fuzz_packets.py."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def test_fuzz_packets_rtl(tmp_path):
     env = {"QCSR_MAX_W": "64", "QCSR_MAX_H": "64",
            "QCSR_FUZZ_PACKETS": os.environ.get("QCSR_FUZZ_PACKETS", "50"),
            "QCSR_FUZZ_JSON": os.environ.get("QCSR_FUZZ_JSON", str(tmp_path / "rtl.json"))}
-    run_cocotb("qcsr_top", "test_fuzz_packets", rtl_sources(), {"MAX_W": 64, "MAX_H": 64, "FOLD": 1}, extra_env=env)
+    run_cocotb("qcsr_top", "test_rtl_fuzz_packets", rtl_sources(), {"MAX_W": 64, "MAX_H": 64, "FOLD": 1}, extra_env=env)
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
