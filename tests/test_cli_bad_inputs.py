@@ -206,8 +206,11 @@ def test_signals_leave_no_partial_file(tmp_path, sig, code):
     src = tmp_path / "clip.mkv"
     assert main(["clip", str(src), "--frames", "48", "--codec", "ffv1", "--no-audio"]) == 0
     out = tmp_path / "out.mkv"
+    # the child starts with SIGINT at its default even when this suite runs in a background job (which ignores
+    # SIGINT, and Python keeps an ignored SIGINT ignored), as in a terminal
     proc = subprocess.Popen([sys.executable, "-m", "qcsr.cli", "upscale", str(src), str(out), "--codec", "ffv1",
-                             "--engine", "golden"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                             "--engine", "golden"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60
     while not list(tmp_path.glob(".out.partial*")) and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
