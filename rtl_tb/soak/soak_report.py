@@ -45,7 +45,8 @@ def markdown(results: dict[int, dict]) -> str:
              "golden engine (np.array_equal), every malformed one must set its `status` flag and advance the error "
              "counter and be followed by an exact frame, every packet's verdict must be golden.packet_rules', one "
              "output frame per well-formed input frame and no other output. Choices are drawn towards bins not hit "
-             "yet half the time; the run fails if any bin stays empty.", "",
+             "yet half the time; the run fails if any bin stays empty. The FOLDs run the same seed, so the same "
+             "stream meets both timings.", "",
              "## Counts", "", "| | " + " | ".join(f"FOLD {f}" for f in results) + " |",
              "|---|" + "---|" * len(results)]
     keys = list(first["counts"])
