@@ -459,6 +459,6 @@ def run_soak(fold: int, frames: int, seed: int, json_out: Path | None = None, cl
 
 
 def test_soak_short():
-    """CI's short seed: 40 input frames at FOLD 2 (bins need not all close in so few)."""
+    """CI's short seed: 24 input frames at FOLD 2 (bins need not all close in so few)."""
     pytest.importorskip("cocotb_coverage")
-    run_soak(2, 40, seed=7, closure=False)
+    run_soak(2, 24, seed=7, closure=False)
