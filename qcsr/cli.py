@@ -149,11 +149,10 @@ def cmd_upscale(a: argparse.Namespace) -> None:
 
 
 def cmd_export(a: argparse.Namespace) -> None:
-    from qcsr.onnx_export import FORMATS, export
+    from qcsr.onnx_export import check_format, export
     from qcsr.util.outputs import check_output
 
-    if a.format not in FORMATS:
-        raise QcsrError(f"unknown export format {a.format!r}; choose from {', '.join(FORMATS)}")
+    check_format(a.format)
     if Path(a.output).suffix.lower() != ".onnx":
         raise QcsrError(f"an ONNX model is written to a .onnx file, got {a.output}")
     check_output(a.output, (), a.overwrite)

@@ -212,23 +212,11 @@ def pt_mutation(rnd: random.Random, blob: dict, data: bytes) -> tuple[str, bytes
 def collect(make: Callable[[random.Random], object], count: int, seed: int) -> list:
     """`count` cases, each made by `make` from a random generator Hypothesis draws (reproducible for a seed;
     the generator, not Hypothesis' own value choices, picks among mutations, so they come uniformly)."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import seed as hseed
     from hypothesis import strategies as st
 
-    strategy = st.randoms(use_true_random=False).map(make)
+    from qcsr.fuzz_packets import examples
 
-    out: list = []
-
-    @hseed(seed)
-    @settings(max_examples=count, database=None, deadline=None, suppress_health_check=list(HealthCheck),
-              phases=("generate",))
-    @given(strategy)
-    def run(x):
-        out.append(x)
-
-    run()
-    return out[:count]
+    return examples(st.randoms(use_true_random=False).map(make), count, seed)
 
 
 # ---------------------------------------------------------------------------------------------- media

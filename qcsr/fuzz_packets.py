@@ -96,22 +96,27 @@ def packet_strategy(good: Sequence[int], core: Core):
     return packets()
 
 
-def generate(good: Sequence[int], core: Core, count: int, seed: int = 0) -> list[list[int]]:
-    """`count` packets from the strategy, reproducible for a seed (Hypothesis drives, this collects)."""
+def examples(strategy, count: int, seed: int = 0) -> list:
+    """`count` examples of a Hypothesis strategy, reproducible for a seed (Hypothesis drives, this collects)."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
-    out: list[list[int]] = []
+    out: list = []
 
     @hseed(seed)
     @settings(max_examples=count, database=None, deadline=None, derandomize=False,
               suppress_health_check=list(HealthCheck), phases=("generate",))
-    @given(packet_strategy(good, core))
-    def collect(p):
-        out.append(p)
+    @given(strategy)
+    def collect(x):
+        out.append(x)
 
     collect()
     return out[:count]
+
+
+def generate(good: Sequence[int], core: Core, count: int, seed: int = 0) -> list[list[int]]:
+    """`count` packets from the strategy, reproducible for a seed."""
+    return examples(packet_strategy(good, core), count, seed)
 
 
 def write_batch(packets: Sequence[Sequence[int]], path: Path) -> None:

@@ -38,7 +38,6 @@ def _luma_module(net):
 
 def export_onnx(model, out: str | os.PathLike) -> Path:
     """Write the float network of `model` (a model argument or ModelRef) as ONNX at `out`, atomically."""
-    import io
     import logging
     import warnings
 
@@ -55,7 +54,6 @@ def export_onnx(model, out: str | os.PathLike) -> Path:
     m = _luma_module(net)
     x = torch.full((1, 1, 16, 24), 128.0)
     h, w = torch.export.Dim("h", min=2), torch.export.Dim("w", min=2)
-    buf = io.BytesIO()
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         logging.getLogger("torch.onnx").setLevel(logging.ERROR)
@@ -71,12 +69,15 @@ def export_onnx(model, out: str | os.PathLike) -> Path:
     })
     proto.producer_name = "qcsr"
     onnx.checker.check_model(proto, full_check=True)
-    buf.write(proto.SerializeToString())
-    save_bytes(buf.getvalue(), out)
+    save_bytes(proto.SerializeToString(), out)
     return Path(out)
 
 
-def export(model, out: str | os.PathLike, fmt: str) -> Path:
+def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise QcsrError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def export(model, out: str | os.PathLike, fmt: str) -> Path:
+    check_format(fmt)
     return export_onnx(model, out)
