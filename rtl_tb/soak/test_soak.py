@@ -380,12 +380,19 @@ class Soak:
 
     async def reset(self) -> None:
         when = _pick(self.rng, "soak.reset", RESETS)
-        if when == "mid-frame" and self.active is not None:
+        if self.active is None:
+            when = "between frames"         # no configuration: no frame could be in progress
+        if when == "mid-frame":
             name, w, h = self.active
             rgb = _content(self.rng, "natural", h, w)
             self.tb.set_idle(None)
             await self.tb.send_lines([(rgb[i], i == 0) for i in range(max(h // 2, 1))])
             await self.tb.wait_input(40 * h * w + 20_000)
+            for _ in range(2000):           # the SOF is taken once the previous frame has left (bounded)
+                if self.tb.status() & ST_BUSY:
+                    break
+                await self.tb.cycles(1)
+            assert self.tb.status() & ST_BUSY, "mid-frame reset: no frame in progress"
             self.count["frames sent"] += 1
         self.tb.set_backpressure(None)
         await self.tb.reset()
