@@ -24,7 +24,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 -include hls/hls.mk
 -include rtl_tb/rtl.mk
 
-.PHONY: setup test test-all lint fuzz golden results figures quantize sweep bench train-bicubic train-proposed clean \
+.PHONY: setup test test-all lint fuzz golden interop results figures quantize sweep bench train-bicubic train-proposed clean \
         ablation ablation-degradation reparam-ablation sampler-ablation codec-results video-colour codec-training \
         zoo-train zoo-install stage3-tries
 
@@ -60,6 +60,11 @@ fuzz: $(STAMP) build/hls/fold1/qcsr_packet_verdicts
 # Main job: upscale the embedded default images (and the benchmark sets when present).
 golden: $(STAMP)
 	$(QCSR) golden --data $(DATA) --out out/golden
+
+# QONNX export in qonnx's executor and hls4ml's C simulation against the golden engine on the vector set
+# -> docs/interop.md (about 10 minutes: one hls4ml build per model and frame size)
+interop: $(STAMP) $(VECTORS)/index.json
+	$(PY) -m qcsr.interop_report --vectors $(VECTORS) --md docs/interop.md
 
 # Quantize the shipped float models: format search + QAT fine-tune -> model/zoo/*.q.json
 QAT_STEPS ?= 1000

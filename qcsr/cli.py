@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qcsr.onnx_export import FORMATS as EXPORT_FORMATS
 from qcsr.util.errors import QcsrError
 
 DEFAULT_DATA = Path("../shared/datasets")
@@ -320,10 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "guard, default 89,478,485)")
     u.set_defaults(func=cmd_upscale)
 
-    ex = sub.add_parser("export", help="the network for other runtimes: ONNX (float, standard operators)")
+    ex = sub.add_parser("export", help="the network for other runtimes: ONNX (float) or QONNX (quantized)")
     ex.add_argument("model", help="model file (.pt, .q.json) or zoo name")
     ex.add_argument("output", type=Path, help="file to write (.onnx)")
-    ex.add_argument("--format", default="onnx", help="onnx: the float network, luma in and out (default)")
+    ex.add_argument("--format", default="onnx", help="; ".join(f"{k}: {v}" for k, v in EXPORT_FORMATS.items())
+                    + " (default onnx; luma in, luma out)")
     ex.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     ex.set_defaults(func=cmd_export)
 

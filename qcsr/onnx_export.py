@@ -17,7 +17,11 @@ from pathlib import Path
 from qcsr.util.errors import QcsrError
 
 OPSET = 18
-FORMATS = ("onnx",)
+FORMATS = {
+    "onnx": "the float network, standard operators (ONNX Runtime, OpenVINO, TensorRT)",
+    "qonnx": "the quantized network with QONNX Quant nodes, float32 (FINN, hls4ml, qonnx)",
+    "qonnx-f64": "the same, float64 with Conv lowered: exact in qonnx's executor for every model",
+}
 
 
 def _luma_module(net):
@@ -80,4 +84,8 @@ def check_format(fmt: str) -> None:
 
 def export(model, out: str | os.PathLike, fmt: str) -> Path:
     check_format(fmt)
-    return export_onnx(model, out)
+    if fmt == "onnx":
+        return export_onnx(model, out)
+    from qcsr.qonnx_export import export_qonnx
+
+    return export_qonnx(model, out, fmt)
