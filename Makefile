@@ -30,11 +30,12 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml golden/_simd.c
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.*"
 	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m qcsr.golden.fast
 	@touch $@
 
 # CI: everything but the tests marked slow (one case of each kind stays in); test-all runs those too

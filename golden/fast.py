@@ -22,6 +22,8 @@ from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
 from qcsr.fixedpoint.colour import _FWD_OFFSET, _INV_OFFSET, COLOUR_FRAC_BITS, RGB_TO_YCBCR, YCBCR_TO_RGB
 from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
 from qcsr.golden.engine import checked_image, checked_luma
+from qcsr.golden.simd import SimdCNN
+from qcsr.golden.simd import available as simd_available
 from qcsr.util.errors import QcsrError
 
 INT32_LIMIT = 1 << 31
@@ -283,7 +285,10 @@ def _colour_merge(x, m, offset, shift, out):  # pragma: no cover - compiled
 class FastEngine:
     """Drop-in for GoldenEngine.upscale / upscale_luma (no trace), compiled and multi-threaded."""
 
-    def __init__(self, model: QuantModel) -> None:
+    def __init__(self, model: QuantModel, simd: bool = True, threads: int | None = None) -> None:
+        """`simd`: the CNN through the compiled int16 kernels (golden/_simd.c) where they hold the model's
+        formats, else the Numba kernels below; `threads`: their thread count (default: every core)."""
+        warm()
         self.model = model
         act_bits = max(lay.act_format.bits for lay in model.layers)
         self.act_dtype = np.int16 if act_bits <= 16 else np.int32
@@ -304,6 +309,10 @@ class FastEngine:
         self._bufs: list[np.ndarray] = []
         self._raw: np.ndarray | None = None
         self._tmp: np.ndarray | None = None
+        self._tail: np.ndarray | None = None
+        self._simd = None
+        if simd and simd_available() and SimdCNN.supports(model) and self.act_dtype == np.int16:
+            self._simd = SimdCNN(model, threads=threads)
         self.fa_tail = model.layers[-1].act_format.frac
         self.frac = model.residual_frac
         if OUTPUT_FORMAT.frac != 0 or self.frac < max(BICUBIC_FRAC, self.fa_tail):
@@ -322,6 +331,10 @@ class FastEngine:
         """LR luma codes (H, W) -> tail codes (4, H, pad + W + pad), zero side columns (a view of a reused plane)."""
         h, w = y.shape
         p = self.pad
+        if self._simd is not None:
+            if self._tail is None or self._tail.shape[1:] != (h, w + 2 * p):
+                self._tail = np.zeros((self._simd.cout, h, w + 2 * p), np.int16)
+            return self._simd.run(y, self._tail, p)
         bufs = self._planes(h, w)  # side columns stay zero: the kernels write only the interior
         x = bufs[1][:1]
         x[0, :, p : p + w] = y
@@ -394,3 +407,82 @@ class FastEngine:
 
 _FWD, _FWD_OFF = RGB_TO_YCBCR.astype(np.int32), _FWD_OFFSET.astype(np.int32)
 _INV, _INV_OFF = YCBCR_TO_RGB.astype(np.int32), _INV_OFFSET.astype(np.int32)
+
+
+# ---------------------------------------------------------------- compiled once per install
+KERNELS_STAMP = "qcsr-kernels.stamp"
+_ready = False
+_warming = False
+
+
+def _stamp_path():
+    """A file beside Numba's cache of these kernels (the package's __pycache__, or Numba's user-wide cache
+    where that is read-only)."""
+    from pathlib import Path
+
+    return Path(_residual._cache._cache_path) / KERNELS_STAMP
+
+
+def _stamp_text() -> str:
+    import hashlib
+    import platform
+    import sys
+
+    src = hashlib.sha256(open(__file__, "rb").read()).hexdigest()[:16]
+    return f"numba {nb.__version__} python {sys.version.split()[0]} {platform.machine()} fast.py {src}\n"
+
+
+def kernels_ready() -> bool:
+    """Numba's cache holds this install's kernels (a process starts upscaling without compiling)."""
+    try:
+        return _stamp_path().read_text() == _stamp_text()
+    except OSError:
+        return False
+
+
+def warm(verbose: bool = True) -> bool:
+    """Compile (or load from Numba's cache) every kernel signature the engine uses, once per install: a
+    one-line note on stderr when it compiles. Returns True when it compiled."""
+    global _ready, _warming
+    if _ready or _warming:
+        return False
+    compiled = not kernels_ready()
+    if compiled and verbose:
+        import sys
+
+        print("qcsr: compiling the fast engine's kernels (once per install, about a minute)", file=sys.stderr,
+              flush=True)  # fmt: skip
+    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+
+    rng = np.random.default_rng(0)
+    img = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
+    _warming = True
+    try:
+        for arch in (QuantArch(), QuantArch(C=4, N=1, KW=5, F=5)):  # 3x3 fused blocks; the general kernels
+            n = len(arch.layers())
+            weights = [rng.integers(-64, 64, s.weight_shape) for s in arch.layers()]
+            wide = [2 if i % 2 == 0 else -4 for i in range(n)]  # int64 accumulators (bound above 2^31)
+            for fmt in (QuantFormats([8] * n, [4] * n), QuantFormats([0] * n, wide)):
+                qm = build_quant_model(arch, weights, fmt)
+                FastEngine(qm, simd=False).upscale(img)
+                FastEngine(qm).upscale(img)
+    finally:
+        _warming = False
+    _ready = True
+    if compiled:
+        try:
+            _stamp_path().write_text(_stamp_text())
+        except OSError:
+            pass
+    return compiled
+
+
+if __name__ == "__main__":  # `python -m qcsr.golden.fast`: what `make setup` runs
+    import sys
+
+    from qcsr.golden.simd import has_avx2
+
+    warm()
+    cnn = ("AVX2" if has_avx2() else "portable C") + " int16 kernels" if simd_available() else "Numba kernels"
+    print(f"qcsr: fast engine ready (CNN: {cnn})")
+    sys.exit(0)

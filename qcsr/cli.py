@@ -1,4 +1,7 @@
-"""The `qcsr` command line: train, quantize, eval, upscale, golden, clip, report, figure, sweep, bench, ablation."""
+"""qcsr: x2 super-resolution of images and video with a quantized CNN (the golden integers of the FPGA core).
+
+For users: upscale (images, videos, folders, y4m pipes), export (ONNX / QONNX), eval (PSNR/SSIM), clip (a
+demo video). For the project: train, quantize, golden, report, sweep, bench, figure, ablation."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import numpy as np
 from qcsr.onnx_export import FORMATS as EXPORT_FORMATS
 from qcsr.util.errors import QcsrError
 
+PIPE = "-"
 DEFAULT_DATA = Path("../shared/datasets")
 
 
@@ -103,50 +107,153 @@ def cmd_eval(a: argparse.Namespace) -> None:
             print(f"wrote {p}")
 
 
+IMAGE_OUTPUTS = (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg", ".webp")
+QUALITY_OUTPUTS = (".jpg", ".jpeg", ".webp")
+
+
+def _upscale_jobs(a: argparse.Namespace) -> list[tuple[str, str]]:
+    """(input, output) pairs: one file to one file (or `-`), or files and folders into an output folder."""
+    from qcsr.util.imaging import IMAGE_SUFFIXES
+    from qcsr.util.video import VIDEO_SUFFIXES
+
+    inputs, out = [str(p) for p in a.inputs], str(a.output)
+    single = len(inputs) == 1 and not Path(inputs[0]).is_dir()
+    if single and not Path(out).is_dir():
+        return [(inputs[0], out)]
+    if PIPE in inputs:
+        raise QcsrError("`-` (stdin) is one input, upscaled to one output")
+    if out == PIPE:
+        raise QcsrError("several inputs or a folder go to an output folder, not to `-`")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise QcsrError(f"several inputs or a folder go to an output folder; {out} is a file")
+    media = IMAGE_SUFFIXES | VIDEO_SUFFIXES
+    files: list[Path] = []
+    for src in map(Path, inputs):
+        if src.is_dir():
+            found = sorted(f for f in src.iterdir() if f.is_file() and f.suffix.lower() in media)
+            if not found:
+                raise QcsrError(f"no image or video in folder {src}")
+            files += found
+        elif src.is_file():
+            files.append(src)
+        else:
+            raise QcsrError(f"input not found: {src}")
+    jobs, seen = [], {}
+    for f in files:
+        dst = Path(out) / f.name
+        if dst.name in seen:
+            raise QcsrError(f"two inputs would write {dst}: {seen[dst.name]} and {f}")
+        seen[dst.name] = f
+        jobs.append((str(f), str(dst)))
+    return jobs
+
+
+def _check_job(a: argparse.Namespace, src: str, dst: str) -> str:
+    """Validate one (input, output) pair before any work; returns its kind ('video' or 'image')."""
+    from qcsr.util.outputs import check_output, check_video_output, default_codec
+    from qcsr.util.video import is_video_path
+
+    if dst != PIPE:
+        check_output(dst, (src,) if src != PIPE else (), a.overwrite)
+    if is_video_path(src) or is_video_path(dst):
+        if not (is_video_path(src) and is_video_path(dst)):
+            raise QcsrError(f"a video upscales to a video file and an image to an image: {src} -> {dst}")
+        check_video_output(dst, a.codec or default_codec(dst), a.crf, a.preset)
+        if a.quality is not None:
+            raise QcsrError("--quality applies to JPEG/WebP image output; use --crf for video")
+        return "video"
+    suffix = Path(dst).suffix.lower()
+    if suffix not in IMAGE_OUTPUTS:
+        raise QcsrError(f"unsupported output image type: {dst} (write {', '.join(IMAGE_OUTPUTS)})")
+    if a.crf is not None or a.preset is not None or a.codec is not None:
+        raise QcsrError("--codec, --crf and --preset apply to video output")
+    if a.quality is not None and suffix not in QUALITY_OUTPUTS:
+        raise QcsrError(f"--quality applies to JPEG/WebP output, not {suffix}")
+    return "image"
+
+
 def cmd_upscale(a: argparse.Namespace) -> None:
+    import time
+
     from PIL import Image
 
-    from qcsr.pipeline import default_engine, image_upscaler
+    from qcsr.models import open_model
+    from qcsr.pipeline import image_upscaler
     from qcsr.util.imaging import ALPHA_SUFFIXES, load_image_alpha, save_image
-    from qcsr.util.outputs import check_output, check_video_output
-    from qcsr.util.video import is_video_path, upscale_video
+    from qcsr.util.outputs import default_codec
+    from qcsr.util.video import upscale_video
 
-    # everything about the output is checked before any work (a missing or unreadable input: its reader)
-    check_output(a.output, (a.input,), a.overwrite)
+    if a.max_pixels is not None and a.max_pixels < 1:
+        raise QcsrError(f"--max-pixels must be >= 1, got {a.max_pixels}")
+    if a.threads is not None and a.threads < 1:
+        raise QcsrError(f"--threads must be >= 1, got {a.threads}")
+    if a.quality is not None and not 1 <= a.quality <= 100:
+        raise QcsrError(f"--quality must be in 1..100, got {a.quality}")
+    if a.overwrite and a.skip_existing:
+        raise QcsrError("--overwrite and --skip-existing exclude each other")
+    # everything about every output is checked before any work (a missing or unreadable input: its reader)
+    jobs = _upscale_jobs(a)
+    if a.skip_existing:
+        jobs = [(s, d) for s, d in jobs if d == PIPE or not Path(d).exists()]
+    elif not a.overwrite and len(jobs) > 1:
+        there = [d for _, d in jobs if Path(d).exists()]
+        if there:
+            raise QcsrError(f"{len(there)} of {len(jobs)} outputs exist (first: {there[0]}); use --overwrite to "
+                            "replace them or --skip-existing to leave them")
+    kinds = [_check_job(a, s, d) for s, d in jobs]
     if a.max_pixels is not None:
-        if a.max_pixels < 1:
-            raise QcsrError(f"--max-pixels must be >= 1, got {a.max_pixels}")
         Image.MAX_IMAGE_PIXELS = a.max_pixels
-    if is_video_path(a.input) or is_video_path(a.output):
-        if not (is_video_path(a.input) and is_video_path(a.output)):
-            raise QcsrError(f"a video upscales to a video file and an image to an image: {a.input} -> {a.output}")
-        check_video_output(a.output, a.codec, a.crf, a.preset)
-        up = image_upscaler(a.model, a.engine or default_engine(a.model))
-        info, n, damaged = upscale_video(a.input, a.output, up, codec=a.codec, crf=a.crf, preset=a.preset,
-                                         strict=a.strict)
-        if damaged:
-            print(f"qcsr: warning: {damaged} of {n} frames of {a.input} had decode errors (concealed by FFmpeg; "
-                  "--strict refuses such input)", file=sys.stderr)
-        print(f"wrote {a.output} ({n} frames, {2 * info.width}x{2 * info.height}, {a.codec}"
-              f"{', audio copied' if info.audio else ''})")  # fmt: skip
+    _set_threads(a.threads)
+    say = sys.stderr if any(d == PIPE for _, d in jobs) else sys.stdout  # stdout may be the video itself
+    if not jobs:
+        print("qcsr: nothing to do (every output exists; --skip-existing)", file=say)
         return
-    suffix = Path(a.output).suffix.lower()
-    if suffix not in (".png", ".bmp", ".tif", ".tiff", ".ppm", ".jpg", ".jpeg"):
-        raise QcsrError(f"unsupported output image type: {a.output}")
-    if a.crf is not None or a.preset is not None:
-        raise QcsrError("--crf and --preset apply to video output")
-    img, alpha = load_image_alpha(a.input)
-    if alpha is not None and suffix not in ALPHA_SUFFIXES:
-        raise QcsrError(f"{a.input} has an alpha channel, which {suffix} cannot hold: write .png or .tif "
-                        "(alpha is upscaled with the bicubic path)")
-    hr = image_upscaler(a.model, a.engine or default_engine(a.model))(img)
-    if alpha is not None:           # alpha: the core's fixed-point bicubic, as for chroma
-        from qcsr.fixedpoint.bicubic import upscale2x_u8
+    ref = open_model(a.model)  # resolved once for every job
+    up = image_upscaler(ref, a.engine or ref.default_engine(), threads=a.threads)
+    t0, frames = time.perf_counter(), 0
+    for (src, dst), kind in zip(jobs, kinds, strict=True):
+        if kind == "video":
+            info, n, damaged = upscale_video(src, dst, up, codec=a.codec, crf=a.crf, preset=a.preset,
+                                             strict=a.strict, threads=a.threads or 0)  # fmt: skip
+            if damaged:
+                print(f"qcsr: warning: {damaged} of {n} frames of {src} had decode errors (concealed by FFmpeg; "
+                      "--strict refuses such input)", file=sys.stderr)  # fmt: skip
+            frames += n
+            print(f"wrote {dst} ({n} frames, {2 * info.width}x{2 * info.height}, "
+                  f"{a.codec or default_codec(dst)}{', audio copied' if info.audio else ''})", file=say)  # fmt: skip
+            continue
+        img, alpha = load_image_alpha(src)
+        suffix = Path(dst).suffix.lower()
+        if alpha is not None and suffix not in ALPHA_SUFFIXES:
+            raise QcsrError(f"{src} has an alpha channel, which {suffix} cannot hold: write .png or .tif "
+                            "(alpha is upscaled with the bicubic path)")  # fmt: skip
+        hr = up(img)
+        if alpha is not None:  # alpha: the core's fixed-point bicubic, as for chroma
+            from qcsr.fixedpoint.bicubic import upscale2x_u8
 
-        a_hr = upscale2x_u8(alpha)
-        hr = np.dstack([hr, a_hr])          # RGBA, or LA for a grey image
-    save_image(hr, a.output)
-    print(f"wrote {a.output} ({hr.shape[1]}x{hr.shape[0]}{', alpha kept' if alpha is not None else ''})")
+            hr = np.dstack([hr, upscale2x_u8(alpha)])  # RGBA, or LA for a grey image
+        save_image(hr, dst, quality=a.quality)
+        frames += 1
+        print(f"wrote {dst} ({hr.shape[1]}x{hr.shape[0]}{', alpha kept' if alpha is not None else ''})", file=say)
+    secs = time.perf_counter() - t0
+    files = f"{len(jobs)} file{'s' if len(jobs) > 1 else ''}"
+    print(f"upscaled {files}, {frames} frame{'s' if frames != 1 else ''} in {secs:.1f} s "
+          f"({frames / secs if secs > 0 else 0:.2f} frames/s)", file=say)
+
+
+def _set_threads(n: int | None) -> None:
+    """--threads: the SR kernels' pool (passed to the engine), Numba's and PyTorch's."""
+    if n is None:
+        return
+    import numba
+
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        import torch
+
+        torch.set_num_threads(n)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
 
 
 def cmd_export(a: argparse.Namespace) -> None:
@@ -204,7 +311,7 @@ def cmd_golden(a: argparse.Namespace) -> None:
     from qcsr.golden_job import run_golden_job
     from qcsr.pipeline import default_engine
 
-    engine = a.engine or default_engine(a.model)
+    engine = a.engine or {"fast": "golden"}.get(default_engine(a.model), "float")  # the job of the golden model
     for what, path in run_golden_job(a.out, a.data, a.model, engine, vectors=not a.no_vectors):
         print(f"wrote {what}: {path}")
 
@@ -248,9 +355,36 @@ def cmd_bench(a: argparse.Namespace) -> None:
     print(f"wrote {write_bench(rows, a.model, a.out)}")
 
 
+UPSCALE_DESCRIPTION = (
+    "x2 upscale: one input to one output, or files and folders into an output folder (same file names). `-` is "
+    "YUV4MPEG2 on stdin/stdout, for pipes: ffmpeg -i in.mp4 -f yuv4mpegpipe - | qcsr upscale - - | ffmpeg -i - out.mp4"
+)
+USER_COMMANDS = ("upscale", "export", "eval", "clip")  # listed first in `qcsr -h`; the rest reproduce the project
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one error line (`qcsr: error: ...`, exit 2), like every other refusal of the CLI."""
+
+    def error(self, message: str):
+        self.exit(2, f"qcsr: error: {self.prog}: {message} (see {self.prog} -h)\n")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("qcsr")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without an install
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="qcsr", description=__doc__)
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    ap = _Parser(prog="qcsr", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                 epilog="commands for users: " + ", ".join(USER_COMMANDS) + "\ncommands of the project (train, "
+                        "reproduce, regenerate docs): train, quantize, golden, report, sweep, bench, figure, ablation"
+                        "\n`qcsr COMMAND -h` for each")  # fmt: skip
+    ap.add_argument("--version", action="version", version=f"qcsr {_version()}")
+    sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     t = sub.add_parser("train", help="train a float model")
     t.add_argument("--degradation", choices=["bicubic", "proposed", "proposed-direct", "codec"], required=True,
@@ -303,18 +437,28 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--md", type=Path, help="write results as a Markdown table")
     e.set_defaults(func=cmd_eval)
 
-    u = sub.add_parser("upscale", help="x2 upscale an image or a video (luma by the network, chroma bicubic)")
-    u.add_argument("input", type=Path, help="image, or video file (anything FFmpeg decodes: .mp4, .mkv, ...)")
-    u.add_argument("output", type=Path, help="image, or video file (.mkv, .mp4, ...) for a video input")
+    u = sub.add_parser("upscale", help="x2 upscale images and videos (luma by the network, chroma bicubic)",
+                       description=UPSCALE_DESCRIPTION)
+    u.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="image, video (anything FFmpeg decodes), folder of them, or - (YUV4MPEG2 on stdin)")
+    u.add_argument("output", metavar="OUTPUT",
+                   help="image or video file, - (YUV4MPEG2 on stdout), or a folder for several inputs")
     u.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default: %(default)s)")
     u.add_argument("--engine", choices=["float", "quant", "golden", "fast"],
-                   help="default: golden for quantized models (zoo names, .q.json), float for .pt files; "
-                        "fast = the golden integers, compiled")
-    u.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264",
-                   help="video output codec (ffv1: lossless RGB, for bit-exact checks; default %(default)s)")
-    u.add_argument("--crf", type=int, help="H.264/HEVC quality, 0..51 (default 23)")
-    u.add_argument("--preset", help="H.264/HEVC encoder preset, ultrafast..placebo (default medium)")
-    u.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+                   help="default: fast (the golden integers, compiled) for quantized models (zoo names, .q.json), "
+                        "float for .pt files; golden = the NumPy reference")  # fmt: skip
+    u.add_argument("--codec", choices=["h264", "hevc", "vp9", "av1", "ffv1", "y4m"],
+                   help="video output codec (default: what the output implies: vp9 for .webm, y4m for .y4m and "
+                        "-, else h264; ffv1: lossless RGB, for bit-exact checks)")  # fmt: skip
+    u.add_argument("--crf", type=int, help="video quality: h264/hevc 0..51 (default 23), vp9/av1 0..63 "
+                   "(default 32 / 35)")
+    u.add_argument("--preset", help="encoder speed: x264/x265 ultrafast..placebo, vp9 cpu-used 0..8, av1 0..13 "
+                   "(default by output size: medium / 4 / 8 up to 1080p, veryfast / 8 / 10 above)")
+    u.add_argument("--quality", type=int, help="JPEG/WebP output quality 1..100 (default: Pillow's, 75 / 80)")
+    u.add_argument("--threads", type=int, help="threads for the SR kernels, Numba, PyTorch and the video "
+                   "encoder (default: every core)")
+    u.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    u.add_argument("--skip-existing", action="store_true", help="leave existing output files and upscale the rest")
     u.add_argument("--strict", action="store_true", help="a video with frames FFmpeg decoded with errors (and "
                    "concealed) is an error (exit 2, no output) instead of a warning")
     u.add_argument("--max-pixels", type=int, help="largest input image in pixels (Pillow's decompression-bomb "
@@ -391,6 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--quality", type=int, default=70)
     f.add_argument("--out", type=Path, default=Path("docs/fig2_zebra_jpeg70.png"))
     f.set_defaults(func=cmd_figure)
+    # users' commands first, then the project's, marked (argparse lists subcommands in creation order)
+    acts = sub._choices_actions
+    for act in acts:
+        if act.dest not in USER_COMMANDS:
+            act.help = f"[project] {act.help}"
+    acts.sort(key=lambda act: USER_COMMANDS.index(act.dest) if act.dest in USER_COMMANDS else len(USER_COMMANDS))
     return ap
 
 

@@ -41,8 +41,9 @@ class ModelRef:
         return self.name in BASELINES and self.float_path is None and self.quant_path is None
 
     def default_engine(self) -> str:
-        """`golden` for quantized models and zoo names, `float` for float model files and baselines."""
-        return "golden" if self.quant_path is not None else "float"
+        """`fast` (the golden integers, compiled) for quantized models and zoo names, `float` for float model
+        files and baselines."""
+        return "fast" if self.quant_path is not None else "float"
 
     def quant(self) -> QuantModel:
         """The quantized model (SPEC section 4 file), loaded once."""

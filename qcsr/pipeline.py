@@ -83,8 +83,10 @@ def luma_upscaler(model: str | ModelRef, engine: str = "float") -> LumaFn:
     raise QcsrError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
 
 
-def image_upscaler(model: str | ModelRef, engine: str = "float") -> Callable[[np.ndarray], np.ndarray]:
-    """LR image (uint8 grey or RGB) -> HR image of the same kind: luma by the model, chroma bicubic."""
+def image_upscaler(model: str | ModelRef, engine: str = "float",
+                   threads: int | None = None) -> Callable[[np.ndarray], np.ndarray]:  # fmt: skip
+    """LR image (uint8 grey or RGB) -> HR image of the same kind: luma by the model, chroma bicubic;
+    `threads`: the fast engine's kernel threads (default every core)."""
     ref = open_model(model)
     if ref.is_baseline and ref.name == "bicubic":
         return bicubic_upscale
@@ -93,7 +95,7 @@ def image_upscaler(model: str | ModelRef, engine: str = "float") -> Callable[[np
     if engine == "fast" and not ref.is_baseline:
         from qcsr.golden.fast import FastEngine
 
-        return FastEngine(ref.quant()).upscale
+        return FastEngine(ref.quant(), threads=threads).upscale
     luma = luma_upscaler(ref, engine)
 
     def run(lr: np.ndarray) -> np.ndarray:

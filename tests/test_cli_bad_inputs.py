@@ -63,9 +63,11 @@ def png_header(path: Path, w: int, h: int, bits: int = 8, colour: int = 2, rows:
                      + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-@pytest.mark.parametrize("suffix,codec,text", [(".webm", "h264", "not a container qcsr writes"),
-                                              (".y4m", "h264", "not a container qcsr writes"),
-                                              (".mp4", "ffv1", ".mp4 does not hold ffv1")])
+@pytest.mark.parametrize("suffix,codec,text", [(".webm", "h264", ".webm does not hold h264"),
+                                              (".y4m", "h264", ".y4m does not hold h264"),
+                                              (".mp4", "ffv1", ".mp4 does not hold ffv1"),
+                                              (".mkv", "y4m", ".mkv does not hold y4m"),
+                                              (".ts", "h264", "not a container qcsr writes")])
 def test_video_container_that_cannot_hold_the_codec(clip, tmp_path, capsys, suffix, codec, text):
     out = tmp_path / f"out{suffix}"
     rc, err = run(["upscale", clip, out, "--codec", codec], capsys)
@@ -80,22 +82,23 @@ def test_clip_to_an_image_name(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("opt,text", [(["--crf", "-5"], "--crf -5 outside"), (["--crf", "99"], "--crf 99 outside"),
-                                      (["--preset", "bogus"], "not an x264/x265 preset")])
+                                      (["--preset", "bogus"], "not a h264 preset")])
 def test_encoder_settings(clip, tmp_path, capsys, opt, text):
     rc, err = run(["upscale", clip, tmp_path / "out.mp4", *opt], capsys)
     assert_error(rc, err, text)
     assert not list(tmp_path.iterdir())
 
 
-def test_output_is_a_folder(clip, img, tmp_path, capsys):
+def test_output_folder_takes_the_input_name(clip, img, tmp_path, capsys):
+    """An existing folder as the output is where the output goes (under the input's name), as `cp` does."""
     d = tmp_path / "d.mp4"
     d.mkdir()
-    rc, err = run(["upscale", clip, d], capsys)
-    assert_error(rc, err, "output is a folder")
+    rc, _ = run(["upscale", clip, d, "--codec", "ffv1"], capsys)
+    assert rc == 0 and (d / Path(clip).name).is_file()
     d2 = tmp_path / "d.png"
     d2.mkdir()
-    rc, err = run(["upscale", img, d2], capsys)
-    assert_error(rc, err, "output is a folder")
+    rc, _ = run(["upscale", img, d2], capsys)
+    assert rc == 0 and (d2 / Path(img).name).is_file()
 
 
 def test_output_under_a_file(img, tmp_path, capsys):

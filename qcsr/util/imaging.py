@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from qcsr.util.atomic import save_bytes
 from qcsr.util.errors import QcsrError
 
-IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".ppm", ".pgm"}
+IMAGE_SUFFIXES = {".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff", ".ppm", ".pgm", ".webp"}
 
 
 GREY_MODES = {"1", "L", "LA"}
@@ -104,15 +104,16 @@ def bicubic_upscale(img: np.ndarray, scale: int = 2) -> np.ndarray:
     return np.asarray(Image.fromarray(img).resize((w * scale, h * scale), Image.BICUBIC), np.uint8)
 
 
-def save_image(img: np.ndarray, path: str | os.PathLike) -> None:
-    """Write an image atomically (temp file + rename), so a failure leaves no partial file."""
-    save_bytes(_encode(img, Path(path).suffix), path)
+def save_image(img: np.ndarray, path: str | os.PathLike, quality: int | None = None) -> None:
+    """Write an image atomically (temp file + rename), so a failure leaves no partial file; `quality`: JPEG/WebP."""
+    save_bytes(_encode(img, Path(path).suffix, quality), path)
 
 
-def _encode(img: np.ndarray, suffix: str) -> bytes:
+def _encode(img: np.ndarray, suffix: str, quality: int | None = None) -> bytes:
     fmt = Image.registered_extensions().get(suffix.lower())
     if fmt is None:
         raise QcsrError(f"unknown output image type: {suffix or '(no suffix)'}")
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(img, dtype=np.uint8)).save(buf, format=fmt)
+    opts = {"quality": quality} if quality is not None else {}
+    Image.fromarray(np.asarray(img, dtype=np.uint8)).save(buf, format=fmt, **opts)
     return buf.getvalue()

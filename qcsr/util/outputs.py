@@ -9,13 +9,25 @@ from pathlib import Path
 
 from qcsr.util.errors import QcsrError
 
-# container (suffix) -> the --codec values it can hold (FFmpeg muxers: mp4/mov take H.264 and HEVC; FFV1 is
-# a Matroska/AVI codec; webm takes only VP8/VP9/AV1 and y4m only raw video, neither of which qcsr writes)
-CONTAINERS = {".mkv": ("h264", "hevc", "ffv1"), ".mp4": ("h264", "hevc"), ".m4v": ("h264", "hevc"),
-              ".mov": ("h264", "hevc"), ".avi": ("h264", "ffv1"), ".nut": ("h264", "hevc", "ffv1")}
+# container (suffix) -> the --codec values it can hold (FFmpeg muxers: mp4/mov take H.264 and HEVC, mp4 AV1 too;
+# FFV1 is a Matroska/AVI codec; WebM takes only VP8/VP9/AV1; YUV4MPEG2 only raw 4:2:0); `-` is YUV4MPEG2 on stdout
+CONTAINERS = {".mkv": ("h264", "hevc", "ffv1", "vp9", "av1"), ".mp4": ("h264", "hevc", "av1"),
+              ".m4v": ("h264", "hevc"), ".mov": ("h264", "hevc"), ".avi": ("h264", "ffv1"),
+              ".nut": ("h264", "hevc", "ffv1"), ".webm": ("vp9", "av1"), ".y4m": ("y4m",)}  # fmt: skip
 X26X_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow",
                 "placebo")
-CRF_RANGE = (0, 51)  # libx264 / libx265 (8-bit)
+CRF_RANGE = {"h264": (0, 51), "hevc": (0, 51), "vp9": (0, 63), "av1": (0, 63)}  # 8-bit encoders
+PRESETS = {"h264": X26X_PRESETS, "hevc": X26X_PRESETS, "vp9": tuple(map(str, range(9))),  # cpu-used
+           "av1": tuple(map(str, range(14)))}  # SVT-AV1 preset  # fmt: skip
+
+
+def _suffix(out: str | os.PathLike) -> str:
+    return ".y4m" if str(out) == "-" else Path(out).suffix.lower()
+
+
+def default_codec(out: str | os.PathLike) -> str:
+    """The codec an output path implies: the first its container holds (H.264, VP9 for .webm, raw for y4m)."""
+    return CONTAINERS.get(_suffix(out), ("h264",))[0]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -49,22 +61,23 @@ def check_output(out: str | os.PathLike, inputs: tuple[str | os.PathLike, ...] =
 
 
 def check_video_output(out: str | os.PathLike, codec: str, crf: int | None, preset: str | None) -> None:
-    """A container that holds `codec`, and x264/x265 settings the encoder takes."""
-    suffix = Path(out).suffix.lower()
+    """A container that holds `codec`, and encoder settings the encoder takes."""
+    suffix = _suffix(out)
     if suffix not in CONTAINERS:
         ok = ", ".join(CONTAINERS)
         raise QcsrError(f"cannot write video {out}: {suffix or 'no suffix'} is not a container qcsr writes "
-                        f"(use {ok})")
+                        f"(use {ok}, or - for YUV4MPEG2 on stdout)")
     if codec not in CONTAINERS[suffix]:
         raise QcsrError(f"cannot write video {out}: {suffix} does not hold {codec} "
                         f"(it holds {', '.join(CONTAINERS[suffix])}; or use .mkv)")
     if crf is not None:
-        if codec == "ffv1":
-            raise QcsrError("--crf applies to h264/hevc, not to the lossless ffv1")
-        if not CRF_RANGE[0] <= crf <= CRF_RANGE[1]:
-            raise QcsrError(f"--crf {crf} outside [{CRF_RANGE[0]}, {CRF_RANGE[1]}]")
+        if codec not in CRF_RANGE:
+            raise QcsrError(f"--crf applies to {', '.join(CRF_RANGE)}, not to the lossless {codec}")
+        lo, hi = CRF_RANGE[codec]
+        if not lo <= crf <= hi:
+            raise QcsrError(f"--crf {crf} outside [{lo}, {hi}] for {codec}")
     if preset is not None:
-        if codec == "ffv1":
-            raise QcsrError("--preset applies to h264/hevc, not to the lossless ffv1")
-        if preset not in X26X_PRESETS:
-            raise QcsrError(f"--preset {preset!r} is not an x264/x265 preset ({', '.join(X26X_PRESETS)})")
+        if codec not in PRESETS:
+            raise QcsrError(f"--preset applies to {', '.join(PRESETS)}, not to the lossless {codec}")
+        if preset not in PRESETS[codec]:
+            raise QcsrError(f"--preset {preset!r} is not a {codec} preset ({', '.join(PRESETS[codec])})")

@@ -14,7 +14,9 @@ beside the target and renamed into place only when the whole video is done.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,14 +25,20 @@ from pathlib import Path
 import numpy as np
 
 from qcsr.util.errors import QcsrError
+from qcsr.util.outputs import default_codec
 from qcsr.util.progress import progress
 
 VIDEO_SUFFIXES = {".mp4", ".mkv", ".mov", ".avi", ".webm", ".m4v", ".ts", ".y4m", ".nut"}
 CODECS = {  # --codec name -> (FFmpeg encoder, pixel format)
     "h264": ("libx264", "yuv420p"),
     "hevc": ("libx265", "yuv420p"),
+    "vp9": ("libvpx-vp9", "yuv420p"),
+    "av1": ("libsvtav1", "yuv420p"),
     "ffv1": ("ffv1", "bgr0"),
+    "y4m": ("rawvideo", "yuv420p"),  # YUV4MPEG2: .y4m files and `-` (stdin / stdout pipes)
 }
+PIPE = "-"  # the path of stdin / stdout: YUV4MPEG2
+LARGE_OUTPUT = 1920 * 1080  # output pixels above which the encoders' defaults trade size for speed
 MAX_FRAME = (1920, 1080)  # the core's MAX_W x MAX_H (SPEC section 5)
 # libx265 in PyAV 18.1's FFmpeg corrupts the heap on small frames (measured with an allocation check after
 # the encode: its thread pools crash 40x32; single-threaded it is clean from 32x32 in multiples of 8;
@@ -54,7 +62,7 @@ def _av():
 
 
 def is_video_path(path: str | os.PathLike) -> bool:
-    return Path(path).suffix.lower() in VIDEO_SUFFIXES
+    return str(path) == PIPE or Path(path).suffix.lower() in VIDEO_SUFFIXES
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,20 @@ class VideoReader:
     def __init__(self, path: str | os.PathLike, max_size: tuple[int, int] = MAX_FRAME) -> None:
         av = _av()
         self.path = Path(path)
-        if not self.path.is_file():
+        pipe = str(path) == PIPE
+        if pipe:
+            self.path = Path("<stdin>")
+        elif not self.path.is_file():
             raise QcsrError(f"video not found: {self.path}")
         try:
             # metadata_errors: tags that are not UTF-8 (a damaged or foreign file) are read with replacement
             # characters instead of failing the whole file
-            self.container = av.open(str(self.path), "r", metadata_errors="replace")
+            if pipe:
+                import sys
+
+                self.container = av.open(sys.stdin.buffer, "r", format="yuv4mpegpipe", metadata_errors="replace")
+            else:
+                self.container = av.open(str(self.path), "r", metadata_errors="replace")
         except av.error.FFmpegError as e:
             why = e.strerror or e
             raise QcsrError(f"cannot read video {self.path}: not a video file, or truncated ({why})") from None
@@ -188,7 +204,7 @@ def check_frame_size(codec: str, width: int, height: int) -> None:
     or unaligned frames (measured, PyAV 18.1: widths 34/36 and heights 16/24 abort the process even
     single-threaded; 40x32 passes alone but corrupts the heap inside a larger process), so HEVC output below
     64x64 or off the 8-pixel grid is refused instead of crashing."""
-    if codec in ("h264", "hevc") and (width % 2 or height % 2):
+    if codec in ("h264", "hevc", "vp9", "av1", "y4m") and (width % 2 or height % 2):
         raise QcsrError(f"{codec} output needs an even frame size (4:2:0), got {width}x{height}")
     if codec == "hevc" and (width % 8 or height % 8 or min(width, height) < X265_MIN):
         raise QcsrError(f"hevc output needs a frame size that is a multiple of 8 and at least "
@@ -196,8 +212,13 @@ def check_frame_size(codec: str, width: int, height: int) -> None:
 
 
 @contextmanager
-def _written_atomically(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path`, renamed onto it when the block completes and removed when it fails."""
+def _written_atomically(path: Path | str) -> Iterator[Path | str]:
+    """A temporary path beside `path`, renamed onto it when the block completes and removed when it fails
+    (`-`, stdout, is written as it goes)."""
+    if str(path) == PIPE:
+        yield PIPE
+        return
+    path = Path(path)
     tmp = _partial(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -213,21 +234,42 @@ def _partial(path: Path) -> Path:
     return path.with_name(f".{path.stem}.partial{path.suffix}")
 
 
-def _open_output(tmp: Path, codec: str, width: int, height: int, rate: Fraction | None, time_base: Fraction,
-                 crf: int | None, preset: str | None):  # fmt: skip
+def default_preset(codec: str, width: int, height: int) -> str | None:
+    """The encoder speed setting for an output size: x264/x265 `medium` up to 1080p and `veryfast` above
+    (medium at 2560x1440 ran at a third of the SR engine's rate); SVT-AV1 preset 8 / 10; VP9 cpu-used 4 / 8."""
+    large = width * height > LARGE_OUTPUT
+    return {"h264": ("medium", "veryfast"), "hevc": ("medium", "veryfast"), "av1": ("8", "10"),
+            "vp9": ("4", "8")}.get(codec, (None, None))[large]  # fmt: skip
+
+
+def _open_output(tmp: Path | str, codec: str, width: int, height: int, rate: Fraction | None, time_base: Fraction,
+                 crf: int | None, preset: str | None, threads: int = 0):  # fmt: skip
     av = _av()
     encoder, pix_fmt = _codec(codec)
     check_frame_size(codec, width, height)
-    out = av.open(str(tmp), "w")
+    if str(tmp) == PIPE:
+        import sys
+
+        out = av.open(sys.stdout.buffer, "w", format="yuv4mpegpipe")
+    else:
+        out = av.open(str(tmp), "w")
     opts = {}
+    preset = preset or default_preset(codec, width, height)
     if codec in ("h264", "hevc"):
         opts["crf"] = str(23 if crf is None else crf)
-        opts["preset"] = preset or "medium"
+        opts["preset"] = preset
         if codec == "hevc":
             opts["x265-params"] = x265_params(width, height)
+    elif codec == "vp9":
+        opts.update({"crf": str(32 if crf is None else crf), "b": "0", "row-mt": "1", "deadline": "good",
+                     "cpu-used": preset})  # fmt: skip
+    elif codec == "av1":
+        opts.update({"crf": str(35 if crf is None else crf), "preset": preset})
     vs = out.add_stream(encoder, rate=rate or Fraction(25), options=opts)
     vs.width, vs.height, vs.pix_fmt = width, height, pix_fmt
     vs.time_base = time_base
+    if threads:
+        vs.codec_context.thread_count = threads
     return out, vs
 
 
@@ -275,41 +317,99 @@ def write_video(path: str | os.PathLike, frames: list[np.ndarray], rate: Fractio
     return path
 
 
+class _Failed:
+    """An exception raised in a pipeline stage, carried to the consumer."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+def background(items: Iterable, depth: int) -> Iterator:
+    """Iterate `items` in a thread, handing its results over a bounded queue in order; an exception in the
+    thread is raised in the consumer, and a consumer that stops early stops the thread."""
+    q: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def put(x) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for x in items:
+                if not put(x):
+                    return
+            put(end)
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer
+            put(_Failed(e))
+
+    t = threading.Thread(target=run, daemon=True, name="qcsr-stage")
+    t.start()
+    try:
+        while True:
+            x = q.get()
+            if x is end:
+                return
+            if isinstance(x, _Failed):
+                raise x.exc
+            yield x
+    finally:
+        stop.set()
+        t.join(timeout=10)
+
+
 def upscale_video(src: str | os.PathLike, dst: str | os.PathLike, upscale: Callable[[np.ndarray], np.ndarray],
-                  codec: str = "h264", crf: int | None = None, preset: str | None = None,
-                  max_size: tuple[int, int] = MAX_FRAME,
-                  strict: bool = False) -> tuple[VideoInfo, int, int]:  # fmt: skip
+                  codec: str | None = None, crf: int | None = None, preset: str | None = None,
+                  max_size: tuple[int, int] = MAX_FRAME, strict: bool = False, threads: int = 0,
+                  pipeline: bool = True) -> tuple[VideoInfo, int, int]:  # fmt: skip
     """Upscale every frame of `src` into `dst`: frame rate, time base and timestamps kept, audio copied.
 
+    Decode, SR and encode run as three stages in parallel (threads joined by bounded queues, frame order
+    kept; FFmpeg and the SR kernels release the GIL); `pipeline=False` runs them one after the other.
+    `src` / `dst` may be `-`: YUV4MPEG2 on stdin / stdout. `codec` defaults to what `dst` implies.
     Returns the input's info, the number of frames written and how many of them FFmpeg decoded with errors
     it concealed (a damaged stream); with `strict` such a stream is an error. Nothing is left at `dst` on
     failure.
     """
     av = _av()
-    dst = Path(dst)
+    codec = codec or default_codec(dst)
     _codec(codec)
     reader = VideoReader(src, max_size)
     info = reader.info
     n = 0
+
+    def sr(item: tuple[str, object]) -> tuple[str, object]:
+        kind, x = item
+        return (kind, (upscale(x[0]), x[1])) if kind == "video" else item
+
     try:
         with _written_atomically(dst) as tmp:
             out, vs = _open_output(tmp, codec, 2 * info.width, 2 * info.height, info.rate, info.time_base, crf,
-                                   preset)  # fmt: skip
+                                   preset, threads)  # fmt: skip
             out_audio = None
             if reader.audio is not None:
                 try:
                     out_audio = out.add_stream_from_template(reader.audio)
                 except (av.error.FFmpegError, ValueError) as e:
-                    raise QcsrError(f"cannot copy the {info.audio} audio of {reader.path} into {dst.suffix}: {e}") \
-                        from None
-            bar = progress(None, f"upscale {Path(src).name}", unit=" frame", total=info.frames or None)
-            for kind, item in reader.packets_and_frames():
+                    raise QcsrError(f"cannot copy the {info.audio} audio of {reader.path} into {Path(dst).suffix}: "
+                                    f"{e}") from None  # fmt: skip
+            name = "stdin" if str(src) == PIPE else Path(src).name
+            bar = progress(None, f"upscale {name}", unit=" frame", total=info.frames or None)
+            items = reader.packets_and_frames()
+            stages = background(map(sr, background(items, 8)), 4) if pipeline else map(sr, items)
+            for kind, item in stages:
                 if kind == "audio":
                     item.stream = out_audio
                     out.mux(item)
                     continue
                 rgb, pts = item
-                _encode(out, vs, upscale(rgb), pts, info.time_base)
+                _encode(out, vs, rgb, pts, info.time_base)
                 n += 1
                 bar.update(1)
             bar.close()

@@ -1,0 +1,356 @@
+/* qcsr.golden._simd: the fast engine's CNN as int16 multiply-adds (AVX2 vpmaddwd, runtime dispatch).
+ *
+ * The golden engine's integers (SPEC section 3): every product of a 16-bit activation code and a 16-bit
+ * weight is exact in 32 bits, every accumulator is an int32 (the caller checks each layer's proven bound,
+ * QuantLayer.requant_bound, is below 2^31), requantization is sat(round_half_up(acc >> s)) (or an exact
+ * left shift for s <= 0). `vpmaddwd` multiplies sixteen int16 pairs and adds neighbours into eight int32:
+ * activations are stored as channel pairs, (C/2, W, 2) int16 per row, so one instruction does 16 MACs of a
+ * 1x1 layer; a depthwise layer uses (w, 0) / (0, w) weight pairs (8 useful MACs per instruction).
+ *
+ * One call runs the whole CNN on a column tile of the frame, row by row: each layer keeps a ring of the
+ * KH rows its window needs (L2-resident), so activations never go through memory as whole planes. The
+ * tile is widened by the network's horizontal halo; its outer columns are wrong by construction and never
+ * written out. Rows above and below the frame are zero rows, columns outside it zero columns.
+ *
+ * The AVX2 path is compiled with a target attribute and chosen at run time (__builtin_cpu_supports); the
+ * portable path gives the same integers (tests force it with `generic`). Called through ctypes: the module
+ * exports no Python functions. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define QCSR_X86 1
+#endif
+
+typedef struct {
+    int kind;   /* 0 head (C_in = 1, KH x KW), 1 depthwise KH x KW, 2 dense 1x1 (grouped layers come dense) */
+    int cin, cout, kh, kw;
+    int shift, lo, hi;
+    const int32_t *w;  /* head: [cout][npairs] tap pairs; dw: [cin/2][kh*kw][2] (even-only, odd-only); 1x1: [cout][cin/2] */
+} qs_layer;
+
+static inline int32_t requant(int32_t acc, int shift, int lo, int hi) {
+    int32_t v = shift > 0 ? (acc + (1 << (shift - 1))) >> shift : (int32_t)((uint32_t)acc << (-shift));
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static inline int16_t lo16(int32_t p) { return (int16_t)(p & 0xFFFF); }
+static inline int16_t hi16(int32_t p) { return (int16_t)((uint32_t)p >> 16); }
+
+/* ------------------------------------------------------------------ portable rows */
+
+/* im2col of the head's input for one output row: tap pairs (t0, t1) per pixel, (npairs, nb, 2) int16. */
+static void head_cols(const uint8_t *img, int H, int W, int r, int x0, int nx, int kh, int kw, int16_t *cols,
+                      int nb) {
+    int taps = kh * kw, npairs = (taps + 1) / 2;
+    for (int q = 0; q < npairs; q++) {
+        for (int s = 0; s < 2; s++) {
+            int t = 2 * q + s;
+            int16_t *dst = cols + (size_t)q * nb * 2 + s;
+            if (t >= taps) {
+                for (int j = 0; j < nx; j++) dst[2 * j] = 0;
+                continue;
+            }
+            int yy = r + t / kw - kh / 2, dx = t % kw - kw / 2;
+            if (yy < 0 || yy >= H) {
+                for (int j = 0; j < nx; j++) dst[2 * j] = 0;
+                continue;
+            }
+            const uint8_t *row = img + (size_t)yy * W;
+            for (int j = 0; j < nx; j++) {
+                int xx = x0 + j + dx;
+                dst[2 * j] = (xx >= 0 && xx < W) ? row[xx] : 0;
+            }
+        }
+    }
+}
+
+static void head_row_c(const qs_layer *L, const int16_t *cols, int nb, int nx, int16_t *out, int ob, int pad) {
+    int npairs = (L->kh * L->kw + 1) / 2;
+    for (int c = 0; c < L->cout; c++) {
+        const int32_t *wc = L->w + (size_t)c * npairs;
+        int16_t *o = out + (size_t)(c / 2) * ob * 2 + (c & 1);
+        for (int j = 0; j < nx; j++) {
+            int32_t acc = 0;
+            for (int q = 0; q < npairs; q++) {
+                const int16_t *x = cols + ((size_t)q * nb + j) * 2;
+                acc += (int32_t)x[0] * lo16(wc[q]) + (int32_t)x[1] * hi16(wc[q]);
+            }
+            o[(size_t)(pad + j) * 2] = (int16_t)requant(acc, L->shift, L->lo, L->hi);
+        }
+    }
+}
+
+static void dw_row_c(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx, int pad,
+                     int16_t *out) {
+    int taps = L->kh * L->kw;
+    for (int c = 0; c < L->cin; c++) {
+        int p = c / 2, s = c & 1;
+        const int32_t *wp = L->w + ((size_t)p * taps) * 2 + s;
+        int16_t *o = out + (size_t)p * nb * 2 + s;
+        for (int j = 0; j < nx; j++) {
+            int32_t acc = 0;
+            for (int t = 0; t < taps; t++) {
+                const int16_t *row = rows[t / L->kw] ? rows[t / L->kw] : zero;
+                const int16_t *x = row + ((size_t)p * nb + pad + j + t % L->kw - L->kw / 2) * 2 + s;
+                int32_t w = wp[(size_t)t * 2];
+                acc += (int32_t)x[0] * (s ? hi16(w) : lo16(w));
+            }
+            o[(size_t)(pad + j) * 2] = (int16_t)requant(acc, L->shift, L->lo, L->hi);
+        }
+    }
+}
+
+static void pw_row_c(const qs_layer *L, const int16_t *in, int nb, int nx, int pad, int16_t *out, int ob, int opad,
+                     int16_t *plane, int64_t pstride) {
+    int np = L->cin / 2;
+    for (int o = 0; o < L->cout; o++) {
+        const int32_t *wo = L->w + (size_t)o * np;
+        for (int j = 0; j < nx; j++) {
+            int32_t acc = 0;
+            for (int p = 0; p < np; p++) {
+                const int16_t *x = in + ((size_t)p * nb + pad + j) * 2;
+                acc += (int32_t)x[0] * lo16(wo[p]) + (int32_t)x[1] * hi16(wo[p]);
+            }
+            int16_t v = (int16_t)requant(acc, L->shift, L->lo, L->hi);
+            if (plane)
+                plane[o * pstride + j] = v;
+            else
+                out[((size_t)(o / 2) * ob + opad + j) * 2 + (o & 1)] = v;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ AVX2 rows */
+#ifdef QCSR_X86
+#define AVX2 __attribute__((target("avx2")))
+
+AVX2 static inline __m256i rq8(__m256i acc, int shift, __m256i half, __m256i lo, __m256i hi) {
+    __m256i v = shift > 0 ? _mm256_sra_epi32(_mm256_add_epi32(acc, half), _mm_cvtsi32_si128(shift))
+                          : _mm256_sllv_epi32(acc, _mm256_set1_epi32(-shift));
+    return _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
+}
+
+/* two int32 vectors of 8 pixels (channels 2p, 2p + 1) -> one pair vector (8 pixels x 2 int16) */
+AVX2 static inline __m256i pack_pair(__m256i even, __m256i odd) {
+    return _mm256_or_si256(_mm256_and_si256(even, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(odd, 16));
+}
+
+AVX2 static inline void store8(int16_t *dst, __m256i v, int n) {
+    if (n >= 8)
+        _mm256_storeu_si256((__m256i *)dst, v);
+    else
+        _mm256_maskstore_epi32((int *)dst, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)), v);
+}
+
+#define RQ_SETUP(L)                                                                                              \
+    const int sh = (L)->shift;                                                                                   \
+    const __m256i half = _mm256_set1_epi32(sh > 0 ? 1 << (sh - 1) : 0), vlo = _mm256_set1_epi32((L)->lo),         \
+                  vhi = _mm256_set1_epi32((L)->hi)
+
+AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, int nx, int16_t *out, int ob,
+                               int pad) {
+    RQ_SETUP(L);
+    int npairs = (L->kh * L->kw + 1) / 2;
+    for (int j = 0; j < nx; j += 8) {
+        for (int c = 0; c < L->cout; c += 2) {
+            const int32_t *w0 = L->w + (size_t)c * npairs, *w1 = w0 + npairs;
+            __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+            for (int q = 0; q < npairs; q++) {
+                __m256i x = _mm256_loadu_si256((const __m256i *)(cols + ((size_t)q * nb + j) * 2));
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_set1_epi32(w0[q])));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, _mm256_set1_epi32(w1[q])));
+            }
+            __m256i v = pack_pair(rq8(a0, sh, half, vlo, vhi), rq8(a1, sh, half, vlo, vhi));
+            store8(out + ((size_t)(c / 2) * ob + pad + j) * 2, v, nx - j);
+        }
+    }
+}
+
+AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx,
+                             int pad, int16_t *out) {
+    RQ_SETUP(L);
+    const int kh = L->kh, kw = L->kw, taps = kh * kw;
+    for (int p = 0; p < L->cin / 2; p++) {
+        const int32_t *wp = L->w + (size_t)p * taps * 2;
+        const int16_t *src[16];
+        for (int dy = 0; dy < kh; dy++) src[dy] = (rows[dy] ? rows[dy] : zero) + ((size_t)p * nb + pad - kw / 2) * 2;
+        for (int j = 0; j < nx; j += 8) {
+            __m256i e = _mm256_setzero_si256(), o = _mm256_setzero_si256();
+            for (int dy = 0; dy < kh; dy++) {
+                for (int dx = 0; dx < kw; dx++) {
+                    __m256i x = _mm256_loadu_si256((const __m256i *)(src[dy] + (size_t)(j + dx) * 2));
+                    const int32_t *w = wp + (size_t)(dy * kw + dx) * 2;
+                    e = _mm256_add_epi32(e, _mm256_madd_epi16(x, _mm256_set1_epi32(w[0])));
+                    o = _mm256_add_epi32(o, _mm256_madd_epi16(x, _mm256_set1_epi32(w[1])));
+                }
+            }
+            __m256i v = pack_pair(rq8(e, sh, half, vlo, vhi), rq8(o, sh, half, vlo, vhi));
+            store8(out + ((size_t)p * nb + pad + j) * 2, v, nx - j);
+        }
+    }
+}
+
+AVX2 static void pw_row_avx2(const qs_layer *L, const int16_t *in, int nb, int nx, int pad, int16_t *out, int ob,
+                             int opad, int16_t *plane, int64_t pstride) {
+    RQ_SETUP(L);
+    const int np = L->cin / 2;
+    __m256i x[64];
+    for (int j = 0; j < nx; j += 8) {
+        for (int p = 0; p < np; p++) x[p] = _mm256_loadu_si256((const __m256i *)(in + ((size_t)p * nb + pad + j) * 2));
+        for (int o = 0; o < L->cout; o += 2) {
+            const int32_t *w0 = L->w + (size_t)o * np, *w1 = w0 + np;
+            __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+            for (int p = 0; p < np; p++) {
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_set1_epi32(w0[p])));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_set1_epi32(w1[p])));
+            }
+            __m256i r0 = rq8(a0, sh, half, vlo, vhi), r1 = rq8(a1, sh, half, vlo, vhi);
+            if (plane) {
+                int32_t t0[8], t1[8];
+                _mm256_storeu_si256((__m256i *)t0, r0);
+                _mm256_storeu_si256((__m256i *)t1, r1);
+                int n = nx - j < 8 ? nx - j : 8;
+                for (int k = 0; k < n; k++) {
+                    plane[o * pstride + j + k] = (int16_t)t0[k];
+                    plane[(o + 1) * pstride + j + k] = (int16_t)t1[k];
+                }
+            } else {
+                store8(out + ((size_t)(o / 2) * ob + opad + j) * 2, pack_pair(r0, r1), nx - j);
+            }
+        }
+    }
+}
+#endif
+
+/* ------------------------------------------------------------------ the tile driver */
+
+static int use_avx2(int generic) {
+#ifdef QCSR_X86
+    if (generic) return 0;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+#else
+    (void)generic;
+    return 0;
+#endif
+}
+
+/* 1 when the AVX2 path would run on this CPU (the engine reports it). */
+int qs_has_avx2(void) { return use_avx2(0); }
+
+/* Run the CNN of `layers` (head, ..., tail) on LR luma `img` (H x W uint8) for output columns [c0, c1), into
+ * `tail` (cout_last planes, each H rows of `tstride` int16, the tile's columns at [c0, c1)). `halo`: the
+ * network's horizontal receptive radius; `pad` >= every layer's kw/2. Returns 0, or -1 when out of memory. */
+int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl, int c0, int c1, int halo, int pad,
+                int16_t *tail, int64_t tstride, int generic) {
+    const int avx = use_avx2(generic);
+    const int x0 = c0 - halo > 0 ? c0 - halo : 0, x1 = c1 + halo < W ? c1 + halo : W, nx = x1 - x0;
+    const int nb = ((nx + 7) / 8) * 8 + 2 * pad + 8;  /* row length in pixels, zero columns each side */
+    int cmax = 2;
+    for (int l = 0; l < nl; l++) cmax = layers[l].cout > cmax ? layers[l].cout : cmax;
+    cmax = (cmax + 1) & ~1;
+    const size_t rowsz = (size_t)(cmax / 2) * nb * 2;  /* int16 per row buffer */
+    /* ring l holds layer l's output rows (the next layer's input): kh of the next layer, 1 for a 1x1 layer */
+    int ring[64], lat[64], base[64];
+    if (nl > 64) return -1;
+    size_t total = 0;
+    for (int l = 0; l < nl; l++) {
+        ring[l] = l + 1 < nl ? layers[l + 1].kh : 1;
+        base[l] = (int)(total / rowsz);
+        total += (size_t)ring[l] * rowsz;
+        lat[l] = (l ? lat[l - 1] : 0) + layers[l].kh / 2;
+    }
+    int taps0 = layers[0].kh * layers[0].kw;
+    size_t colsz = (size_t)((taps0 + 1) / 2) * nb * 2;
+    int16_t *mem = calloc(total + 2 * rowsz + colsz + 64, sizeof(int16_t));
+    if (!mem) return -1;
+    int16_t *zero = mem + total, *tmp = zero + rowsz, *cols = tmp + rowsz;
+    const int16_t *win[16];
+    for (int t = 0; t < H + lat[nl - 1]; t++) {
+        for (int l = 0; l < nl; l++) {
+            const qs_layer *L = &layers[l];
+            int r = t - lat[l];
+            if (r < 0 || r >= H) continue;
+            int16_t *dst = mem + ((size_t)base[l] + (size_t)(r % ring[l])) * rowsz;
+            if (L->kind == 0) {
+                head_cols(img, H, W, r, x0, nx, L->kh, L->kw, cols, nb);
+#ifdef QCSR_X86
+                if (avx) head_row_avx2(L, cols, nb, nx, dst, nb, pad); else
+#endif
+                head_row_c(L, cols, nb, nx, dst, nb, pad);
+                continue;
+            }
+            /* the input rows r - kh/2 .. r + kh/2 from the previous layer's ring (NULL: outside the frame) */
+            for (int dy = 0; dy < L->kh; dy++) {
+                int rr = r + dy - L->kh / 2;
+                win[dy] = (rr < 0 || rr >= H) ? NULL : mem + ((size_t)base[l - 1] + (size_t)(rr % ring[l - 1])) * rowsz;
+            }
+            int last = l == nl - 1;
+            int16_t *plane = last ? tail + (int64_t)r * tstride : NULL;
+            if (L->kind == 1) {
+#ifdef QCSR_X86
+                if (avx) dw_row_avx2(L, win, zero, nb, nx, pad, dst); else
+#endif
+                dw_row_c(L, win, zero, nb, nx, pad, dst);
+            } else if (!last) {
+#ifdef QCSR_X86
+                if (avx) pw_row_avx2(L, win[0], nb, nx, pad, dst, nb, pad, NULL, 0); else
+#endif
+                pw_row_c(L, win[0], nb, nx, pad, dst, nb, pad, NULL, 0);
+            } else {  /* the tail: the whole widened row into tmp planes, then the tile's columns out */
+                int16_t *tp = tmp;
+                int64_t ps = nb;
+#ifdef QCSR_X86
+                if (avx) pw_row_avx2(L, win[0], nb, nx, pad, NULL, 0, 0, tp, ps); else
+#endif
+                pw_row_c(L, win[0], nb, nx, pad, NULL, 0, 0, tp, ps);
+                for (int o = 0; o < L->cout; o++)
+                    memcpy(plane + (int64_t)o * H * tstride + c0, tp + (int64_t)o * ps + (c0 - x0),
+                           (size_t)(c1 - c0) * sizeof(int16_t));
+            }
+        }
+    }
+    free(mem);
+    return 0;
+}
+
+/* The machine's int16 multiply-add rate: `iters` rounds of 12 independent vpmaddwd chains (16 MACs each);
+ * returns a checksum so the work is not optimised away. 0 without AVX2. */
+#ifdef QCSR_X86
+AVX2 static int64_t peak_avx2(int64_t iters) {
+    __m256i w = _mm256_set1_epi16(1);
+    __m256i a0 = _mm256_set1_epi16(3), a1 = _mm256_set1_epi16(5), a2 = _mm256_set1_epi16(7),
+            a3 = _mm256_set1_epi16(9), a4 = a0, a5 = a1, a6 = a2, a7 = a3, a8 = a0, a9 = a1, a10 = a2, a11 = a3;
+    for (int64_t i = 0; i < iters; i++) {
+        a0 = _mm256_madd_epi16(a0, w); a1 = _mm256_madd_epi16(a1, w); a2 = _mm256_madd_epi16(a2, w);
+        a3 = _mm256_madd_epi16(a3, w); a4 = _mm256_madd_epi16(a4, w); a5 = _mm256_madd_epi16(a5, w);
+        a6 = _mm256_madd_epi16(a6, w); a7 = _mm256_madd_epi16(a7, w); a8 = _mm256_madd_epi16(a8, w);
+        a9 = _mm256_madd_epi16(a9, w); a10 = _mm256_madd_epi16(a10, w); a11 = _mm256_madd_epi16(a11, w);
+        __asm__ volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5), "+x"(a6), "+x"(a7),
+                         "+x"(a8), "+x"(a9), "+x"(a10), "+x"(a11));
+    }
+    __m256i s = _mm256_add_epi32(_mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3)),
+                                 _mm256_add_epi32(_mm256_add_epi32(a4, a5), _mm256_add_epi32(a6, a7)));
+    s = _mm256_add_epi32(s, _mm256_add_epi32(_mm256_add_epi32(a8, a9), _mm256_add_epi32(a10, a11)));
+    return _mm256_extract_epi32(s, 0);
+}
+#endif
+
+int64_t qs_peak_madd(int64_t iters) {
+#ifdef QCSR_X86
+    if (use_avx2(0)) return peak_avx2(iters);
+#endif
+    (void)iters;
+    return 0;
+}
+
+/* the module object only gives the shared library a home in the package; the functions go through ctypes */
+static struct PyModuleDef moddef = {PyModuleDef_HEAD_INIT, "_simd", "qcsr fast-engine kernels (ctypes)", -1, NULL, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__simd(void) { return PyModule_Create(&moddef); }
