@@ -159,17 +159,23 @@ def _check_job(a: argparse.Namespace, src: str, dst: str) -> str:
         if not (is_video_path(src) and is_video_path(dst)):
             raise QcsrError(f"a video upscales to a video file and an image to an image: {src} -> {dst}")
         check_video_output(dst, a.codec or default_codec(dst), a.crf, a.preset)
-        if a.quality is not None:
-            raise QcsrError("--quality applies to JPEG/WebP image output; use --crf for video")
         return "video"
     suffix = Path(dst).suffix.lower()
     if suffix not in IMAGE_OUTPUTS:
         raise QcsrError(f"unsupported output image type: {dst} (write {', '.join(IMAGE_OUTPUTS)})")
-    if a.crf is not None or a.preset is not None or a.codec is not None:
-        raise QcsrError("--codec, --crf and --preset apply to video output")
-    if a.quality is not None and suffix not in QUALITY_OUTPUTS:
-        raise QcsrError(f"--quality applies to JPEG/WebP output, not {suffix}")
     return "image"
+
+
+def _check_options(a: argparse.Namespace, jobs: list[tuple[str, str]], kinds: list[str]) -> None:
+    """Video options need a video among the jobs, --quality a JPEG/WebP output (in a folder run, each applies
+    to the files it fits)."""
+    if "video" not in kinds and (a.crf is not None or a.preset is not None or a.codec is not None):
+        raise QcsrError("--codec, --crf and --preset apply to video output")
+    if a.quality is not None:
+        suffixes = {Path(d).suffix.lower() for (_, d), k in zip(jobs, kinds, strict=True) if k == "image"}
+        if not suffixes & set(QUALITY_OUTPUTS):
+            what = ", ".join(sorted(suffixes)) or "video (use --crf)"
+            raise QcsrError(f"--quality applies to JPEG/WebP image output, not {what}")
 
 
 def cmd_upscale(a: argparse.Namespace) -> None:
@@ -201,6 +207,7 @@ def cmd_upscale(a: argparse.Namespace) -> None:
             raise QcsrError(f"{len(there)} of {len(jobs)} outputs exist (first: {there[0]}); use --overwrite to "
                             "replace them or --skip-existing to leave them")
     kinds = [_check_job(a, s, d) for s, d in jobs]
+    _check_options(a, jobs, kinds)
     if a.max_pixels is not None:
         Image.MAX_IMAGE_PIXELS = a.max_pixels
     _set_threads(a.threads)
@@ -232,7 +239,7 @@ def cmd_upscale(a: argparse.Namespace) -> None:
             from qcsr.fixedpoint.bicubic import upscale2x_u8
 
             hr = np.dstack([hr, upscale2x_u8(alpha)])  # RGBA, or LA for a grey image
-        save_image(hr, dst, quality=a.quality)
+        save_image(hr, dst, quality=a.quality if Path(dst).suffix.lower() in QUALITY_OUTPUTS else None)
         frames += 1
         print(f"wrote {dst} ({hr.shape[1]}x{hr.shape[0]}{', alpha kept' if alpha is not None else ''})", file=say)
     secs = time.perf_counter() - t0
@@ -555,7 +562,10 @@ def _on_sigterm(_signum, _frame):
 def main(argv: list[str] | None = None) -> int:
     import signal
 
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # -h, --version (0) or a bad argument (2, its one error line already printed)
+        return int(e.code or 0)
     clear = "\r\033[K" if sys.stderr.isatty() else ""  # past any half-drawn progress bar
     previous = signal.signal(signal.SIGTERM, _on_sigterm) if _main_thread() else None
     try:
