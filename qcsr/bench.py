@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from qcsr.golden.simd import has_avx2, peak_madd
 from qcsr.pipeline import golden_engine, luma_upscaler
 from qcsr.util.atomic import save_bytes
 
@@ -57,11 +58,17 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> lis
     fast = FastEngine(gold.model)
     if not np.array_equal(fast.upscale(frame), gold.upscale(frame)):  # the speed of a wrong answer is no figure
         raise AssertionError("fast engine differs from the golden engine on the bench frame")
+    numba_fast = FastEngine(gold.model, simd=False)  # the CNN in Numba: the engine before the int16 kernels
+    if not np.array_equal(numba_fast.upscale_luma(y), gold.upscale_luma(y)):
+        raise AssertionError("fast engine (Numba CNN) differs from the golden engine on the bench frame")
+    kern = f"{'AVX2' if has_avx2() else 'portable C'} int16 CNN" if fast._simd is not None else "Numba CNN"
+    n = fast_threads()
     cases: list[tuple[str, str, Callable[[], Any]]] = [
         ("golden (NumPy int)", "luma CNN + residual", lambda: gold.upscale_luma(y)),
         ("golden (NumPy int)", "full RGB pipeline", lambda: gold.upscale(frame)),
-        (f"fast (Numba int, {fast_threads()} threads)", "luma CNN + residual", lambda: fast.upscale_luma(y)),
-        (f"fast (Numba int, {fast_threads()} threads)", "full RGB pipeline", lambda: fast.upscale(frame)),
+        (f"fast ({kern}, {n} threads)", "luma CNN + residual", lambda: fast.upscale_luma(y)),
+        (f"fast ({kern}, {n} threads)", "full RGB pipeline", lambda: fast.upscale(frame)),
+        (f"fast (Numba CNN, {n} threads)", "luma CNN + residual", lambda: numba_fast.upscale_luma(y)),
     ]
     fl = luma_upscaler(model, "float")  # the float .pt of the same network (or dequantized .q.json)
     threads = torch.get_num_threads()
@@ -76,6 +83,8 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> lis
         best, med = _time(fn, repeat)
         rows.append({"engine": engine, "what": what, "seconds_per_frame": best, "median": med})
     torch.set_num_threads(threads)
+    rows.append(peak_row(gold.model))
+    rows.extend(video_rows(fast.upscale))
     if extra_dir and Path(extra_dir).is_dir():
         for f in sorted(Path(extra_dir).glob("*.json")):
             rows.extend(json.loads(f.read_text()))
@@ -100,6 +109,90 @@ def _ort_case(model: str, y: np.ndarray) -> Callable[[], Any] | None:
         sess = ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
     x = y.astype(np.float32)[None, None]
     return lambda: np.clip(np.floor(sess.run(None, {"y": x})[0][0, 0] + 0.5), 0, 255).astype(np.uint8)
+
+
+def network_macs(model, w: int = FRAME_W, h: int = FRAME_H) -> int:
+    """Multiply-adds of the CNN on one LR frame (every layer, every pixel)."""
+    return sum(lay.spec.out_channels * (lay.spec.in_channels // lay.spec.groups) * lay.spec.kh * lay.spec.kw
+               for lay in model.layers) * w * h  # fmt: skip
+
+
+def peak_row(model, threads: int = 2) -> dict[str, Any]:
+    """The physical limit: the machine's int16 multiply-add rate (12 independent vpmaddwd chains per thread,
+    16 MACs each), and the CNN's time at that rate: the floor for the luma row above."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    iters = 20_000_000
+    peak_madd(iters // 10)  # warm up the clock
+    with ThreadPoolExecutor(threads) as pool:
+        t = time.perf_counter()
+        list(pool.map(peak_madd, [iters] * threads))
+        secs = time.perf_counter() - t
+    macs = threads * iters * 12 * 16 / secs if has_avx2() else 0.0
+    floor = network_macs(model) / macs if macs else float("nan")
+    return {"engine": f"physical limit: vpmaddwd peak, {threads} threads", "what": "CNN MACs at peak",
+            "seconds_per_frame": floor, "median": floor, "peak_gmacs": macs / 1e9,
+            "notes": f"{macs / 1e9:.0f} GMAC/s measured; {network_macs(model) / 1e9:.2f} GMAC per 1080p frame"}
+
+
+def _clip(w: int, h: int, frames: int) -> list[np.ndarray]:
+    """A pan across the bench frame, `frames` frames of w x h."""
+    big = test_frame()
+    return [np.ascontiguousarray(np.asarray(Image.fromarray(big[:, 8 * i : 8 * i + 1600]).resize((w, h),
+            Image.BICUBIC))) for i in range(frames)]  # fmt: skip
+
+
+def video_rows(upscale: Callable[[np.ndarray], np.ndarray], frames: int = 24) -> list[dict[str, Any]]:
+    """H.264 clips (720p, 1080p) -> x2 H.264 with `qcsr upscale`'s defaults: decode alone, SR alone, encode
+    alone, and end to end (serial, and the three stages overlapped), each in frames per second."""
+    import tempfile
+    from fractions import Fraction
+
+    from qcsr.util.video import VideoReader, _encode, _open_output, upscale_video, write_video
+
+    rows = []
+    for w, h in ((1280, 720), (1920, 1080)):
+        with tempfile.TemporaryDirectory() as d:
+            src = Path(d) / f"clip{h}.mp4"
+            write_video(src, _clip(w, h, frames), rate=Fraction(24), codec="h264", crf=23, preset="medium")
+
+            def decode(src: Path = src) -> list[np.ndarray]:
+                r = VideoReader(src)
+                try:
+                    return list(r.frames())
+                finally:
+                    r.close()
+
+            t = time.perf_counter()
+            lr = decode()
+            t_dec = time.perf_counter() - t
+            t = time.perf_counter()
+            hr = [upscale(f) for f in lr]
+            t_sr = time.perf_counter() - t
+            t = time.perf_counter()
+            out, vs = _open_output(Path(d) / "enc.mp4", "h264", 2 * w, 2 * h, Fraction(24), Fraction(1, 24), None,
+                                   None)  # fmt: skip
+            for i, f in enumerate(hr):
+                _encode(out, vs, f, i, Fraction(1, 24))
+            for packet in vs.encode():
+                out.mux(packet)
+            out.close()
+            t_enc = time.perf_counter() - t
+            del hr
+            t = time.perf_counter()
+            upscale_video(src, Path(d) / "serial.mp4", upscale, pipeline=False)
+            t_ser = time.perf_counter() - t
+            t = time.perf_counter()
+            upscale_video(src, Path(d) / "piped.mp4", upscale, pipeline=True)
+            t_pipe = time.perf_counter() - t
+        sr_fps = frames / t_sr
+        for stage, secs in (("decode H.264", t_dec), ("SR (fast engine, RGB)", t_sr), ("encode x2 H.264", t_enc),
+                            ("end to end, serial", t_ser), ("end to end, overlapped", t_pipe)):  # fmt: skip
+            fps = frames / secs
+            rows.append({"engine": f"video {w}x{h} -> {2 * w}x{2 * h}", "what": stage,
+                         "seconds_per_frame": secs / frames, "median": secs / frames,
+                         "notes": f"{fps:.2f} frames/s = {fps / sr_fps:.2f}x SR alone ({frames} frames)"})  # fmt: skip
+    return rows
 
 
 def fast_threads() -> int:
@@ -130,6 +223,18 @@ def bench_markdown(rows: list[dict[str, Any]], model: str) -> str:
         lines.append(f"| {r['engine']} | {r['what']} | {s:.3f} | {1 / s:.2f} | {r.get('notes', '')} |")
     if ref and gold:
         lines += ["", f"Golden engine / float PyTorch (same luma work, one thread each): **{gold / ref:.2f}x**."]
+    peak = next((r for r in rows if r["engine"].startswith("physical limit")), None)
+    luma = next((r["seconds_per_frame"] for r in rows if r["engine"].startswith("fast (") and "int16" in r["engine"]
+                 and "luma" in r["what"]), None)  # fmt: skip
+    numba_luma = next((r["seconds_per_frame"] for r in rows if r["engine"].startswith("fast (Numba CNN")), None)
+    if peak and luma:
+        bound = peak["seconds_per_frame"]
+        lines += ["", f"Fast luma against the physical limit ({peak['peak_gmacs']:.0f} GMAC/s of vpmaddwd on 2 "
+                      f"threads: {bound * 1000:.1f} ms for the CNN's MACs): **{luma / bound:.2f}x the bound** (the "
+                      "luma row also holds the bicubic and the residual)."]  # fmt: skip
+    if luma and numba_luma:
+        lines += ["", "int16 kernels over the Numba CNN (same luma work, same integers): "
+                      f"**{numba_luma / luma:.1f}x**."]  # fmt: skip
     if fast and gold_rgb:
         lines += ["", f"Fast engine speed-up over the golden engine (full RGB pipeline, same frame, same integers "
                       f"— checked before timing): **{gold_rgb / fast:.1f}x**."]  # fmt: skip

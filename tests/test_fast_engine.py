@@ -82,3 +82,63 @@ def test_bad_input_is_rejected(models):
         fast.upscale(np.zeros((4, 4), np.float32))
     with pytest.raises(ValueError, match="non-empty"):
         fast.upscale_luma(np.zeros((0, 4), np.uint8))
+
+
+# ---------------------------------------------------------------- the compiled int16 kernels (golden/_simd.c)
+simd = pytest.importorskip("qcsr.golden.simd")
+needs_kernels = pytest.mark.skipif(not simd.available(), reason="qcsr.golden._simd not built (no C compiler)")
+
+
+def _inputs(seed: int) -> dict[str, np.ndarray]:
+    """Adversarial frames, a real crop, and widths across the 256-column tiles (odd, one past a tile)."""
+    from skimage import data
+
+    from qcsr.fixedpoint.colour import luma_u8
+
+    rng = np.random.default_rng(seed)
+    out = {k: np.ascontiguousarray(v[..., 1]) for k, v in adversarial_inputs(seed).items()}
+    out["camera_37x601"] = data.camera()[200:237, 3:604]
+    out["noise_5x257"] = rng.integers(0, 256, (5, 257), dtype=np.uint8)
+    out["astronaut_64x513"] = luma_u8(data.astronaut()[100:164, :513])
+    out["one_row_1x300"] = rng.integers(0, 256, (1, 300), dtype=np.uint8)
+    return out
+
+
+def _fitting_model(arch: QuantArch, seed: int):
+    """Random full-range weights with formats whose accumulators the kernels hold in int32."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
+    n = len(weights)
+    fws = [int(v) for v in rng.integers(7, 11, n)]
+    fas = [int(v) for v in rng.integers(2, 7, n)]
+    return build_quant_model(arch, weights, QuantFormats(fws, fas, 10, 14), {"source": f"random {seed}"})
+
+
+@needs_kernels
+@pytest.mark.parametrize("generic", [False, True], ids=["dispatch", "portable"])
+@pytest.mark.parametrize("which", ["proposed", "bicubic", "stress", "default", "horizontal", "wide-kernels"])
+def test_int16_kernels_equal_the_golden_cnn(models, which, generic):
+    archs = {"default": QuantArch(), "horizontal": QuantArch(C=8, N=2, KH=1, KW=5, G=1),
+             "wide-kernels": QuantArch(F=5, C=4, N=3, KW=5)}  # fmt: skip
+    qm = models[which] if which in models else _fitting_model(archs[which], 3)
+    assert simd.SimdCNN.supports(qm), which  # else this test would not test the kernels
+    cnn = simd.SimdCNN(qm, threads=2, generic=generic)
+    gold = GoldenEngine(qm)
+    for name, y in _inputs(4).items():
+        h, w = y.shape
+        out = np.full((qm.arch.out_channels, h, w + 6), 77, np.int16)
+        cnn.run(y, out, 3)
+        assert np.array_equal(out[:, :, 3 : 3 + w], gold.cnn(y)), (which, name)
+        assert (out[:, :, :3] == 77).all() and (out[:, :, 3 + w :] == 77).all(), "wrote outside its columns"
+
+
+@needs_kernels
+def test_fast_engine_runs_the_cnn_in_the_kernels(models):
+    assert FastEngine(models["proposed"])._simd is not None
+    assert FastEngine(models["proposed"], simd=False)._simd is None
+    wide = QuantArch(C=8, N=1)
+    n = len(wide.layers())
+    rng = np.random.default_rng(1)
+    weights = [rng.integers(-512, 512, s.weight_shape) for s in wide.layers()]
+    big = build_quant_model(wide, weights, QuantFormats([0] * n, [2 if i % 2 == 0 else -4 for i in range(n)], 10, 14))
+    assert not simd.SimdCNN.supports(big) and FastEngine(big)._simd is None  # int64 bound: the Numba kernels
