@@ -31,7 +31,9 @@ typedef struct {
     int kind;   /* 0 head (C_in = 1, KH x KW), 1 depthwise KH x KW, 2 dense 1x1 (grouped layers come dense) */
     int cin, cout, kh, kw;
     int shift, lo, hi;
-    const int32_t *w;  /* head: [cout][npairs] tap pairs; dw: [cin/2][kh*kw][2] (even-only, odd-only); 1x1: [cout][cin/2] */
+    /* head: [cout][npairs] tap pairs; dw: [cin/2][kh*kw][2] (even-only, odd-only); 1x1: [cout][cin/2]; each word
+     * repeated 8 times (32 bytes: the AVX2 path reads it as a broadcast vector, no shuffle) */
+    const int32_t *w;
 } qs_layer;
 
 static inline int32_t requant(int32_t acc, int shift, int lo, int hi) {
@@ -73,13 +75,13 @@ static void head_cols(const uint8_t *img, int H, int W, int r, int x0, int nx, i
 static void head_row_c(const qs_layer *L, const int16_t *cols, int nb, int nx, int16_t *out, int ob, int pad) {
     int npairs = (L->kh * L->kw + 1) / 2;
     for (int c = 0; c < L->cout; c++) {
-        const int32_t *wc = L->w + (size_t)c * npairs;
+        const int32_t *wc = L->w + (size_t)c * npairs * 8;
         int16_t *o = out + (size_t)(c / 2) * ob * 2 + (c & 1);
         for (int j = 0; j < nx; j++) {
             int32_t acc = 0;
             for (int q = 0; q < npairs; q++) {
                 const int16_t *x = cols + ((size_t)q * nb + j) * 2;
-                acc += (int32_t)x[0] * lo16(wc[q]) + (int32_t)x[1] * hi16(wc[q]);
+                acc += (int32_t)x[0] * lo16(wc[q * 8]) + (int32_t)x[1] * hi16(wc[q * 8]);
             }
             o[(size_t)(pad + j) * 2] = (int16_t)requant(acc, L->shift, L->lo, L->hi);
         }
@@ -91,14 +93,14 @@ static void dw_row_c(const qs_layer *L, const int16_t *const *rows, const int16_
     int taps = L->kh * L->kw;
     for (int c = 0; c < L->cin; c++) {
         int p = c / 2, s = c & 1;
-        const int32_t *wp = L->w + ((size_t)p * taps) * 2 + s;
+        const int32_t *wp = L->w + (((size_t)p * taps) * 2 + s) * 8;
         int16_t *o = out + (size_t)p * nb * 2 + s;
         for (int j = 0; j < nx; j++) {
             int32_t acc = 0;
             for (int t = 0; t < taps; t++) {
                 const int16_t *row = rows[t / L->kw] ? rows[t / L->kw] : zero;
                 const int16_t *x = row + ((size_t)p * nb + pad + j + t % L->kw - L->kw / 2) * 2 + s;
-                int32_t w = wp[(size_t)t * 2];
+                int32_t w = wp[(size_t)t * 16];
                 acc += (int32_t)x[0] * (s ? hi16(w) : lo16(w));
             }
             o[(size_t)(pad + j) * 2] = (int16_t)requant(acc, L->shift, L->lo, L->hi);
@@ -110,12 +112,12 @@ static void pw_row_c(const qs_layer *L, const int16_t *in, int nb, int nx, int p
                      int16_t *plane, int64_t pstride) {
     int np = L->cin / 2;
     for (int o = 0; o < L->cout; o++) {
-        const int32_t *wo = L->w + (size_t)o * np;
+        const int32_t *wo = L->w + (size_t)o * np * 8;
         for (int j = 0; j < nx; j++) {
             int32_t acc = 0;
             for (int p = 0; p < np; p++) {
                 const int16_t *x = in + ((size_t)p * nb + pad + j) * 2;
-                acc += (int32_t)x[0] * lo16(wo[p]) + (int32_t)x[1] * hi16(wo[p]);
+                acc += (int32_t)x[0] * lo16(wo[p * 8]) + (int32_t)x[1] * hi16(wo[p * 8]);
             }
             int16_t v = (int16_t)requant(acc, L->shift, L->lo, L->hi);
             if (plane)
@@ -159,12 +161,12 @@ AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, i
     int npairs = (L->kh * L->kw + 1) / 2;
     for (int j = 0; j < nx; j += 8) {
         for (int c = 0; c < L->cout; c += 2) {
-            const int32_t *w0 = L->w + (size_t)c * npairs, *w1 = w0 + npairs;
+            const __m256i *w0 = (const __m256i *)(L->w + (size_t)c * npairs * 8), *w1 = w0 + npairs;
             __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
             for (int q = 0; q < npairs; q++) {
                 __m256i x = _mm256_loadu_si256((const __m256i *)(cols + ((size_t)q * nb + j) * 2));
-                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_set1_epi32(w0[q])));
-                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, _mm256_set1_epi32(w1[q])));
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_loadu_si256(w0 + q)));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, _mm256_loadu_si256(w1 + q)));
             }
             __m256i v = pack_pair(rq8(a0, sh, half, vlo, vhi), rq8(a1, sh, half, vlo, vhi));
             store8(out + ((size_t)(c / 2) * ob + pad + j) * 2, v, nx - j);
@@ -177,7 +179,7 @@ AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, cons
     RQ_SETUP(L);
     const int kh = L->kh, kw = L->kw, taps = kh * kw;
     for (int p = 0; p < L->cin / 2; p++) {
-        const int32_t *wp = L->w + (size_t)p * taps * 2;
+        const __m256i *wp = (const __m256i *)(L->w + (size_t)p * taps * 2 * 8);
         const int16_t *src[16];
         for (int dy = 0; dy < kh; dy++) src[dy] = (rows[dy] ? rows[dy] : zero) + ((size_t)p * nb + pad - kw / 2) * 2;
         for (int j = 0; j < nx; j += 8) {
@@ -185,9 +187,9 @@ AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, cons
             for (int dy = 0; dy < kh; dy++) {
                 for (int dx = 0; dx < kw; dx++) {
                     __m256i x = _mm256_loadu_si256((const __m256i *)(src[dy] + (size_t)(j + dx) * 2));
-                    const int32_t *w = wp + (size_t)(dy * kw + dx) * 2;
-                    e = _mm256_add_epi32(e, _mm256_madd_epi16(x, _mm256_set1_epi32(w[0])));
-                    o = _mm256_add_epi32(o, _mm256_madd_epi16(x, _mm256_set1_epi32(w[1])));
+                    const __m256i *w = wp + (size_t)(dy * kw + dx) * 2;
+                    e = _mm256_add_epi32(e, _mm256_madd_epi16(x, _mm256_loadu_si256(w)));
+                    o = _mm256_add_epi32(o, _mm256_madd_epi16(x, _mm256_loadu_si256(w + 1)));
                 }
             }
             __m256i v = pack_pair(rq8(e, sh, half, vlo, vhi), rq8(o, sh, half, vlo, vhi));
@@ -204,11 +206,11 @@ AVX2 static void pw_row_avx2(const qs_layer *L, const int16_t *in, int nb, int n
     for (int j = 0; j < nx; j += 8) {
         for (int p = 0; p < np; p++) x[p] = _mm256_loadu_si256((const __m256i *)(in + ((size_t)p * nb + pad + j) * 2));
         for (int o = 0; o < L->cout; o += 2) {
-            const int32_t *w0 = L->w + (size_t)o * np, *w1 = w0 + np;
+            const __m256i *w0 = (const __m256i *)(L->w + (size_t)o * np * 8), *w1 = w0 + np;
             __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
             for (int p = 0; p < np; p++) {
-                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_set1_epi32(w0[p])));
-                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_set1_epi32(w1[p])));
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w0 + p)));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w1 + p)));
             }
             __m256i r0 = rq8(a0, sh, half, vlo, vhi), r1 = rq8(a1, sh, half, vlo, vhi);
             if (plane) {

@@ -118,7 +118,7 @@ class SimdCNN:
             else:
                 d = _dense(w, s.groups)
                 packed, kind = _pairs(d[:, 0::2], d[:, 1::2]), 2
-            packed = np.ascontiguousarray(packed, np.int32)
+            packed = np.ascontiguousarray(np.repeat(packed[..., None], 8, axis=-1), np.int32)  # 32 B per word
             self._keep.append(packed)
             f = lay.act_format
             shift = in_frac + lay.weight_format.frac - f.frac
