@@ -31,8 +31,8 @@ typedef struct {
     int kind;   /* 0 head (C_in = 1, KH x KW), 1 depthwise KH x KW, 2 dense 1x1 (grouped layers come dense) */
     int cin, cout, kh, kw;
     int shift, lo, hi;
-    /* head: [cout][npairs] tap pairs; dw: [cin/2][kh*kw][2] (even-only, odd-only); 1x1: [cout][cin/2]; each word
-     * repeated 8 times (32 bytes: the AVX2 path reads it as a broadcast vector, no shuffle) */
+    /* head: [cout][npairs] tap pairs; 1x1: [cout][cin/2]; each word repeated 8 times (32 bytes: the AVX2 path
+     * reads it as a broadcast vector, no shuffle); dw: [cin/2][tap pairs][A B A B A B A B] (dw_row_c) */
     const int32_t *w;
 } qs_layer;
 
@@ -88,20 +88,24 @@ static void head_row_c(const qs_layer *L, const int16_t *cols, int nb, int nx, i
     }
 }
 
+/* depthwise: the taps in row-major order, taken two at a time (t0, t1), (t2, t3), ...; per channel pair and
+ * tap pair one 8-word weight vector A B A B ... with A = (w[c0][ta], w[c0][tb]), B = (w[c1][ta], w[c1][tb]) */
 static void dw_row_c(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx, int pad,
                      int16_t *out) {
-    int taps = L->kh * L->kw;
+    int taps = L->kh * L->kw, units = (taps + 1) / 2;
     for (int c = 0; c < L->cin; c++) {
         int p = c / 2, s = c & 1;
-        const int32_t *wp = L->w + (((size_t)p * taps) * 2 + s) * 8;
         int16_t *o = out + (size_t)p * nb * 2 + s;
         for (int j = 0; j < nx; j++) {
             int32_t acc = 0;
-            for (int t = 0; t < taps; t++) {
-                const int16_t *row = rows[t / L->kw] ? rows[t / L->kw] : zero;
-                const int16_t *x = row + ((size_t)p * nb + pad + j + t % L->kw - L->kw / 2) * 2 + s;
-                int32_t w = wp[(size_t)t * 16];
-                acc += (int32_t)x[0] * (s ? hi16(w) : lo16(w));
+            for (int u = 0; u < units; u++) {
+                int32_t w = L->w[((size_t)p * units + u) * 8 + s];
+                for (int k = 0; k < 2 && 2 * u + k < taps; k++) {
+                    int t = 2 * u + k;
+                    const int16_t *row = rows[t / L->kw] ? rows[t / L->kw] : zero;
+                    int16_t x = row[((size_t)p * nb + pad + j + t % L->kw - L->kw / 2) * 2 + s];
+                    acc += (int32_t)x * (k ? hi16(w) : lo16(w));
+                }
             }
             o[(size_t)(pad + j) * 2] = (int16_t)requant(acc, L->shift, L->lo, L->hi);
         }
@@ -174,25 +178,29 @@ AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, i
     }
 }
 
+/* Two taps of one channel side by side: unpack{lo,hi}_epi16 of the (c0, c1) pair vectors at the two taps gives
+ * (ta, tb) pairs per pixel and channel (pixels 0, 1, 4, 5 / 2, 3, 6, 7), so one vpmaddwd does 16 MACs; the
+ * int32 results pack back (packs_epi32 of lo, hi) into the pair layout of pixels 0..7. */
 AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx,
                              int pad, int16_t *out) {
     RQ_SETUP(L);
-    const int kh = L->kh, kw = L->kw, taps = kh * kw;
+    const int kh = L->kh, kw = L->kw, taps = kh * kw, units = (taps + 1) / 2;
+    const __m256i z = _mm256_setzero_si256();
     for (int p = 0; p < L->cin / 2; p++) {
-        const __m256i *wp = (const __m256i *)(L->w + (size_t)p * taps * 2 * 8);
-        const int16_t *src[16];
-        for (int dy = 0; dy < kh; dy++) src[dy] = (rows[dy] ? rows[dy] : zero) + ((size_t)p * nb + pad - kw / 2) * 2;
+        const __m256i *wp = (const __m256i *)(L->w + (size_t)p * units * 8);
+        const int16_t *src[256];
+        for (int t = 0; t < taps; t++)
+            src[t] = (rows[t / kw] ? rows[t / kw] : zero) + ((size_t)p * nb + pad - kw / 2 + t % kw) * 2;
         for (int j = 0; j < nx; j += 8) {
-            __m256i e = _mm256_setzero_si256(), o = _mm256_setzero_si256();
-            for (int dy = 0; dy < kh; dy++) {
-                for (int dx = 0; dx < kw; dx++) {
-                    __m256i x = _mm256_loadu_si256((const __m256i *)(src[dy] + (size_t)(j + dx) * 2));
-                    const __m256i *w = wp + (size_t)(dy * kw + dx) * 2;
-                    e = _mm256_add_epi32(e, _mm256_madd_epi16(x, _mm256_loadu_si256(w)));
-                    o = _mm256_add_epi32(o, _mm256_madd_epi16(x, _mm256_loadu_si256(w + 1)));
-                }
+            __m256i lo = z, hi = z;
+            for (int u = 0; u < units; u++) {
+                __m256i a = _mm256_loadu_si256((const __m256i *)(src[2 * u] + (size_t)j * 2));
+                __m256i b = 2 * u + 1 < taps ? _mm256_loadu_si256((const __m256i *)(src[2 * u + 1] + (size_t)j * 2)) : z;
+                __m256i w = _mm256_loadu_si256(wp + u);
+                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), w));
+                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w));
             }
-            __m256i v = pack_pair(rq8(e, sh, half, vlo, vhi), rq8(o, sh, half, vlo, vhi));
+            __m256i v = _mm256_packs_epi32(rq8(lo, sh, half, vlo, vhi), rq8(hi, sh, half, vlo, vhi));
             store8(out + ((size_t)p * nb + pad + j) * 2, v, nx - j);
         }
     }

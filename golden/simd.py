@@ -87,7 +87,7 @@ class SimdCNN:
             s, f, wf = lay.spec, lay.act_format, lay.weight_format
             if lay.requant_bound >= INT32_LIMIT or wf.bits > 16 or f.bits > (16 if f.signed else 15):
                 return False
-            if s.out_channels % 2 or (s.kind != "head" and s.in_channels % 2) or s.in_channels > 128 or s.kh > 15:
+            if s.out_channels % 2 or (s.kind != "head" and s.in_channels % 2) or s.in_channels > 128 or s.kh > 16:
                 return False
             if s.kind == "dw" and not (s.groups == s.in_channels == s.out_channels):
                 return False
@@ -111,14 +111,19 @@ class SimdCNN:
                     taps = np.concatenate([taps, np.zeros((s.out_channels, 1), taps.dtype)], axis=1)
                 packed, kind = _pairs(taps[:, 0::2], taps[:, 1::2]), 0
             elif s.kind == "dw":
-                taps = w.reshape(s.in_channels, -1)  # (C, kh*kw)
-                z = np.zeros_like(taps[0::2])
-                packed = np.stack([_pairs(taps[0::2], z), _pairs(z, taps[1::2])], axis=-1)  # (C/2, taps, 2)
+                taps = w.reshape(s.in_channels, -1)  # (C, kh*kw), row-major taps
+                if taps.shape[1] % 2:
+                    taps = np.concatenate([taps, np.zeros((s.in_channels, 1), taps.dtype)], axis=1)
+                words = _pairs(taps[:, 0::2], taps[:, 1::2])  # (C, tap pairs): (w[c][ta], w[c][tb])
+                a, b = words[0::2], words[1::2]  # channels 2p, 2p + 1
+                packed = np.stack([a, b] * 4, axis=-1)  # (C/2, tap pairs, 8): A B A B A B A B
                 kind = 1
             else:
                 d = _dense(w, s.groups)
                 packed, kind = _pairs(d[:, 0::2], d[:, 1::2]), 2
-            packed = np.ascontiguousarray(np.repeat(packed[..., None], 8, axis=-1), np.int32)  # 32 B per word
+            if kind != 1:
+                packed = np.repeat(packed[..., None], 8, axis=-1)  # 32 B per word: a broadcast vector
+            packed = np.ascontiguousarray(packed, np.int32)
             self._keep.append(packed)
             f = lay.act_format
             shift = in_frac + lay.weight_format.frac - f.frac
