@@ -30,7 +30,7 @@ $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml golden/_simd.c
+$(STAMP): pyproject.toml setup.py golden/_simd.c
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "torch==2.13.*"

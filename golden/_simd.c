@@ -206,10 +206,10 @@ AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, cons
     }
 }
 
-AVX2 static void pw_row_avx2(const qs_layer *L, const int16_t *in, int nb, int nx, int pad, int16_t *out, int ob,
-                             int opad, int16_t *plane, int64_t pstride) {
+AVX2 static inline __attribute__((always_inline)) void pw_body(const qs_layer *L, const int16_t *in, int nb, int nx,
+                                                              int pad, int16_t *out, int ob, int opad, int16_t *plane,
+                                                              int64_t pstride, const int np) {
     RQ_SETUP(L);
-    const int np = L->cin / 2;
     __m256i x[64];
     for (int j = 0; j < nx; j += 8) {
         for (int p = 0; p < np; p++) x[p] = _mm256_loadu_si256((const __m256i *)(in + ((size_t)p * nb + pad + j) * 2));
@@ -235,6 +235,17 @@ AVX2 static void pw_row_avx2(const qs_layer *L, const int16_t *in, int nb, int n
             }
         }
     }
+}
+
+/* the body compiled for C = 16 (8 channel pairs held in registers, loops unrolled) and for any C */
+AVX2 static void pw_row_avx2(const qs_layer *L, const int16_t *in, int nb, int nx, int pad, int16_t *out, int ob,
+                             int opad, int16_t *plane, int64_t pstride) {
+    if (L->cin == 16)
+        pw_body(L, in, nb, nx, pad, out, ob, opad, plane, pstride, 8);
+    else if (L->cin == 8)
+        pw_body(L, in, nb, nx, pad, out, ob, opad, plane, pstride, 4);
+    else
+        pw_body(L, in, nb, nx, pad, out, ob, opad, plane, pstride, L->cin / 2);
 }
 #endif
 

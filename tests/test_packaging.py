@@ -117,6 +117,7 @@ def test_wheel_holds_qcsr_only(wheel: Path) -> None:
     for must in ("qcsr/cli.py", "qcsr/model/network.py", "qcsr/golden/engine.py", "qcsr/fixedpoint/format.py",
                  "qcsr/util/errors.py", "qcsr/model/zoo/qcsr_x2_proposed.q.json", "qcsr/model/zoo/qcsr_x2_bicubic.pt"):
         assert must in names, must
+    assert any(n.startswith("qcsr/golden/_simd") and n.endswith(".so") for n in names), "the kernels' extension"
 
 
 def test_wheel_runs_outside_the_repository(wheel: Path, tmp_path: Path, camera) -> None:
