@@ -34,27 +34,32 @@ def test_frame() -> np.ndarray:
 MIN_SECONDS = 2.0  # each engine runs at least `repeat` times and at least this long (as timeit's autorange)
 
 
-def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Best and median wall time of `fn` over max(repeat, as many runs as fill MIN_SECONDS)."""
+def _time(fn: Callable[[], Any], repeat: int, min_seconds: float = MIN_SECONDS) -> tuple[float, float]:
+    """Best and median wall time of `fn` over max(repeat, as many runs as fill `min_seconds`)."""
     times: list[float] = []
-    while len(times) < repeat or sum(times) < MIN_SECONDS:
+    while len(times) < repeat or sum(times) < min_seconds:
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
     return min(times), float(np.median(times))
 
 
-def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> list[dict[str, Any]]:
+def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None, frame: np.ndarray | None = None,
+              min_seconds: float | None = None, extras: bool = True) -> list[dict[str, Any]]:  # fmt: skip
+    """One luma row per registered engine (qcsr.engines.ENGINES, `bench=True`), then the whole-frame rows,
+    the Numba CNN, PyTorch on one thread, ONNX Runtime, the physical limit, a new process and video."""
     import torch
 
-    frame = test_frame()
-    rows: list[dict[str, Any]] = []
-    gold = golden_engine(model)
+    from qcsr.engines import ENGINES
     from qcsr.fixedpoint.colour import rgb_to_y
-
-    y = rgb_to_y(frame)
     from qcsr.golden.fast import FastEngine
+    from qcsr.models import open_model
 
+    ref = open_model(model)  # each model file read once for the whole bench
+    frame = test_frame() if frame is None else frame
+    rows: list[dict[str, Any]] = []
+    gold = golden_engine(ref)
+    y = rgb_to_y(frame)
     fast = FastEngine(gold.model)
     if not np.array_equal(fast.upscale(frame), gold.upscale(frame)):  # the speed of a wrong answer is no figure
         raise AssertionError("fast engine differs from the golden engine on the bench frame")
@@ -63,36 +68,43 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None) -> lis
         raise AssertionError("fast engine (Numba CNN) differs from the golden engine on the bench frame")
     kern = f"{'AVX2' if has_avx2() else 'portable C'} int16 CNN" if fast._simd is not None else "Numba CNN"
     n = fast_threads()
-    cases: list[tuple[str, str, Callable[[], Any]]] = [
-        ("golden (NumPy int)", "luma CNN + residual", lambda: gold.upscale_luma(y)),
+    threads = torch.get_num_threads()
+    label = {"golden": "golden (NumPy int)", "fast": f"fast ({kern}, {n} threads)",
+             "float": f"float PyTorch, {threads} thread{'s' if threads > 1 else ''}"}  # fmt: skip
+    built = {"golden": gold.upscale_luma, "fast": fast.upscale_luma}  # reuse the engines checked above
+    cases: list[tuple[str, str, Callable[[], Any]]] = []
+    for name, eng in ENGINES.items():
+        if eng.bench and (name == "float" or not ref.is_baseline):
+            fn = built.get(name) or eng.luma(ref, None)
+            cases.append((label.get(name, name), "luma CNN + residual", lambda fn=fn: fn(y)))
+    cases += [
         ("golden (NumPy int)", "full RGB pipeline", lambda: gold.upscale(frame)),
-        (f"fast ({kern}, {n} threads)", "luma CNN + residual", lambda: fast.upscale_luma(y)),
         (f"fast ({kern}, {n} threads)", "full RGB pipeline", lambda: fast.upscale(frame)),
         (f"fast (Numba CNN, {n} threads)", "luma CNN + residual", lambda: numba_fast.upscale_luma(y)),
     ]
-    fl = luma_upscaler(model, "float")  # the float .pt of the same network (or dequantized .q.json)
-    threads = torch.get_num_threads()
-    for n in sorted({1, threads}):
-        cases.append((f"float PyTorch, {n} thread{'s' if n > 1 else ''}", "luma CNN + residual",
-                      lambda n=n: (torch.set_num_threads(n), fl(y))))  # fmt: skip
-    ort_fn = _ort_case(model, y)
+    if threads > 1:
+        fl = luma_upscaler(ref, "float")
+        cases.append(("float PyTorch, 1 thread", "luma CNN + residual",
+                      lambda: (torch.set_num_threads(1), fl(y), torch.set_num_threads(threads))))  # fmt: skip
+    ort_fn = _ort_case(ref, y)
     if ort_fn is not None:
         cases.append(("float ONNX Runtime, 2 threads", "luma CNN + residual", ort_fn))
     for engine, what, fn in cases:
         fn()  # warm-up
-        best, med = _time(fn, repeat)
+        best, med = _time(fn, repeat, MIN_SECONDS if min_seconds is None else min_seconds)
         rows.append({"engine": engine, "what": what, "seconds_per_frame": best, "median": med})
     torch.set_num_threads(threads)
-    rows.append(peak_row(gold.model))
-    rows.append(startup_row())
-    rows.extend(video_rows(fast.upscale))
+    if extras:
+        rows.append(peak_row(gold.model))
+        rows.append(startup_row())
+        rows.extend(video_rows(fast.upscale))
     if extra_dir and Path(extra_dir).is_dir():
         for f in sorted(Path(extra_dir).glob("*.json")):
             rows.extend(json.loads(f.read_text()))
     return rows
 
 
-def _ort_case(model: str, y: np.ndarray) -> Callable[[], Any] | None:
+def _ort_case(model, y: np.ndarray) -> Callable[[], Any] | None:
     """The same luma work in ONNX Runtime on the `qcsr export --format onnx` graph (2 threads, rounded and
     clipped as the float engine), or None where onnxruntime is not installed."""
     import tempfile

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qcsr.engines import ENGINES
 from qcsr.onnx_export import FORMATS as EXPORT_FORMATS
 from qcsr.util.errors import QcsrError
 
@@ -435,7 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "('' for none of them)")
     e.add_argument("--codec", help="video conditions, e.g. h264:crf23,h264:crf28,hevc:crf28: each image as a "
                    "short LR pan encoded with inter frames (docs/codec.md)")
-    e.add_argument("--engine", choices=["float", "quant", "golden", "fast"], default="float",
+    e.add_argument("--engine", choices=list(ENGINES), default="float",
                    help="float network, torch fake-quant (exact), or NumPy golden; quant/golden use <model>.q.json")
     e.add_argument("--grey", choices=["luma", "rgb"], default="luma",
                    help="grey images: the grey value is the luma (MATLAB SR code, default) or the image is "
@@ -451,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("output", metavar="OUTPUT",
                    help="image or video file, - (YUV4MPEG2 on stdout), or a folder for several inputs")
     u.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default: %(default)s)")
-    u.add_argument("--engine", choices=["float", "quant", "golden", "fast"],
+    u.add_argument("--engine", choices=list(ENGINES),
                    help="default: fast (the golden integers, compiled) for quantized models (zoo names, .q.json), "
                         "float for .pt files; golden = the NumPy reference")  # fmt: skip
     u.add_argument("--codec", choices=["h264", "hevc", "vp9", "av1", "ffv1", "y4m"],
@@ -508,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark sets are used when present")
     g.add_argument("--out", type=Path, default=Path("out/golden"))
     g.add_argument("--model", default="qcsr_x2_proposed", help="zoo name or .q.json (golden), .pt (float)")
-    g.add_argument("--engine", choices=["float", "quant", "golden", "fast"],
+    g.add_argument("--engine", choices=list(ENGINES),
                    help="default: golden for quantized models (zoo names, .q.json), float for .pt files")
     g.add_argument("--no-vectors", action="store_true", help="skip the HLS/RTL test vectors")
     g.set_defaults(func=cmd_golden)
