@@ -83,3 +83,29 @@ def packet_accepted(words, model: QuantModel, max_w: int = 1920, max_h: int = 10
     """The golden verdict on a packet (what both cores must decide): (accepted, the first broken rule)."""
     bad = first_violation(words, Core.of_model(model, max_w, max_h))
     return bad is None, "" if bad is None else str(bad)
+
+
+def model_from_words(words, fw, fa, source: str = "rebuilt from a configuration packet") -> QuantModel:
+    """The QuantModel whose packet is `words`, given its fraction bits (a packet holds shifts, not formats):
+    architecture and widths from the header, weights from the layers; the shifts the formats imply must be
+    the packet's (ValueError otherwise). The packet rules are not applied here (a testbench may rebuild a
+    model from a packet it then perturbs)."""
+    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+
+    w, bad = as_words(words)
+    if bad is not None:
+        raise ValueError(f"not a 32-bit word: {bad!r}")
+    signed = [signed32(x) for x in w]
+    head = dict(zip(HEADER_FIELDS, signed[: len(HEADER_FIELDS)], strict=True))
+    arch = QuantArch(**{k: head[k] for k in ("F", "C", "N", "KH", "KW", "G")})
+    pos, weights, shifts = len(HEADER_FIELDS), [], []
+    for spec in arch.layers():
+        n = int(np.prod(spec.weight_shape))
+        shifts.append(signed[pos])
+        weights.append(np.asarray(signed[pos + 1 : pos + 1 + n], dtype=np.int64).reshape(spec.weight_shape))
+        pos += 1 + n
+    formats = QuantFormats(tuple(fw), tuple(fa), head["weight_bits"], head["act_bits"])
+    model = build_quant_model(arch, weights, formats, {"source": source})
+    if any(lay.shift != s for lay, s in zip(model.layers, shifts, strict=True)):
+        raise ValueError("the packet's shifts disagree with the fraction bits given")
+    return model

@@ -149,6 +149,25 @@ def flat_index(index: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def read_index(path: str | Path) -> dict:
+    """A vector set's index.json (`path`: the folder or the file), checked to be this format and version."""
+    p = Path(path)
+    p = p / "index.json" if p.is_dir() or p.suffix != ".json" else p
+    index = json.loads(p.read_text())
+    if index.get("format") != VECTORS_FORMAT or index.get("version") != VECTORS_VERSION:
+        raise ValueError(f"{p}: not a {VECTORS_FORMAT} v{VECTORS_VERSION} index")
+    return index
+
+
+def vector_model(index: dict, entry: dict, index_dir: str | Path) -> QuantModel:
+    """A vector's QuantModel, rebuilt from its cfg packet and the index's formats (no model file needed)."""
+    from qcsr.golden.config_packet import model_from_words
+
+    fm = index["models"][entry["model"]]["formats"]
+    words = read_array(Path(index_dir) / entry["name"], entry["files"]["cfg"])
+    return model_from_words(words, fm["fw"], fm["fa"], f"vector {entry['name']}")
+
+
 def read_array(index_dir: Path, entry: dict) -> np.ndarray:
     """Load one file entry of index.json back into an array."""
     raw = (Path(index_dir) / entry["file"]).read_bytes()

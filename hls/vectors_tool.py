@@ -1,10 +1,10 @@
-"""Helpers for the HLS testbench: rebuild a QuantModel from a configuration packet, write vectors.
+"""Helpers for the HLS testbench: the bench vector and the bench row.
 
     python hls/vectors_tool.py bench --src VECTORS --out DIR [--width 1920 --height 1080]
 
 writes one large vector (a resized scikit-image sample, RGB) with the first model of VECTORS and
-the golden engine's expected output, for `make bench-hls`. tests/test_hls_csim.py imports
-`model_from_packet` to re-derive golden outputs after perturbing a packet.
+the golden engine's expected output, for `make bench-hls` (the model rebuilt from the set's first packet:
+qcsr.golden.config_packet.model_from_words).
 """
 
 from __future__ import annotations
@@ -16,37 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
-from qcsr.fixedpoint.export import QuantArch, QuantFormats, QuantModel, build_quant_model
-from qcsr.golden.config_packet import HEADER_FIELDS, config_words
-from qcsr.golden.vectors import Vector, write_vectors
-
-
-def signed_words(words: np.ndarray) -> np.ndarray:
-    w = np.asarray(words, dtype=np.uint32).astype(np.int64)
-    return np.where(w >= 1 << 31, w - (1 << 32), w)
-
-
-def model_from_packet(words: np.ndarray, fw: list[int], fa: list[int]) -> QuantModel:
-    """The QuantModel whose packet is `words`, given the fraction bits the packet's shifts imply."""
-    s = signed_words(words)
-    head = dict(zip(HEADER_FIELDS, (int(v) for v in s[: len(HEADER_FIELDS)]), strict=True))
-    arch = QuantArch(**{k: head[k] for k in ("F", "C", "N", "KH", "KW", "G")})
-    pos, weights = len(HEADER_FIELDS), []
-    for spec in arch.layers():
-        n = int(np.prod(spec.weight_shape))
-        weights.append(s[pos + 1 : pos + 1 + n].reshape(spec.weight_shape))
-        pos += 1 + n
-    formats = QuantFormats(fw, fa, head["weight_bits"], head["act_bits"])
-    return build_quant_model(arch, weights, formats, {"source": "rebuilt from a configuration packet"})
+from qcsr.fixedpoint.export import QuantModel
+from qcsr.golden.config_packet import config_words, model_from_words
+from qcsr.golden.vectors import Vector, read_index, write_vectors
 
 
 def load_first_model(src: Path) -> tuple[str, QuantModel]:
-    index = json.loads((src / "index.json").read_text())
+    index = read_index(src)
     v = index["vectors"][0]
     key = v["model"]
     formats = index["models"][key]["formats"]
     words = np.fromfile(src / v["name"] / v["files"]["cfg"]["file"], dtype="<u4")
-    model = model_from_packet(words, formats["fw"], formats["fa"])
+    model = model_from_words(words, formats["fw"], formats["fa"])
     if not np.array_equal(config_words(model, v["width"], v["height"]), words):
         raise SystemExit(f"{src}: the rebuilt model does not reproduce {v['name']}/cfg.bin")
     return key, model

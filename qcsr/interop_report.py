@@ -7,7 +7,6 @@ the golden engine on the vector set, with the measured accumulator peaks behind 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -19,13 +18,13 @@ from tqdm import tqdm
 from qcsr.fixedpoint.colour import rgb_to_ycbcr
 from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
-from qcsr.golden.vectors import adversarial_inputs, read_array
+from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
 from qcsr.models import shipped_models
 from qcsr.qonnx_export import accumulator_peaks, build_qonnx, execute
 
 
 def _vectors(vectors: Path) -> list[tuple[str, str, np.ndarray]]:
-    index = json.loads((vectors / "index.json").read_text())
+    index = read_index(vectors)
     out = []
     for v in index["vectors"]:
         rgb = read_array(vectors / v["name"], v["files"]["input_rgb"])

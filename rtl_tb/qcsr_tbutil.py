@@ -15,7 +15,6 @@ WAVES=1 (waveforms in the build folder: dump.fst, or dump.vcd when liblz4-dev is
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import re
@@ -175,11 +174,9 @@ def vectors_path() -> Path:
 
 @cache
 def vector_index(path: str | None = None) -> dict:
-    p = Path(path) if path else vectors_path()
-    index = json.loads((p / "index.json").read_text())
-    if index.get("format") != "qcsr-vectors" or index.get("version") != 1:
-        raise ValueError(f"{p}: not a qcsr-vectors v1 index")
-    return index
+    from qcsr.golden.vectors import read_index
+
+    return read_index(Path(path) if path else vectors_path())
 
 
 def vector_entry(name: str) -> dict:
@@ -198,26 +195,9 @@ def vector_array(entry: dict, key: str) -> np.ndarray:
 
 def vector_model(entry: dict):
     """The vector's QuantModel, rebuilt from its cfg packet and the index's formats (no model file needed)."""
-    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
-    from qcsr.golden.config_packet import parse_config_words
+    from qcsr.golden.vectors import vector_model as rebuild
 
-    words = vector_array(entry, "cfg")
-    signed = words.astype(np.int64)
-    signed = np.where(signed >= 1 << 31, signed - (1 << 32), signed)
-    F, C, N, KH, KW, G, wb, ab = (int(x) for x in signed[4:12])
-    arch = QuantArch(F=F, C=C, N=N, KH=KH, KW=KW, G=G)
-    fm = vector_index()["models"][entry["model"]]["formats"]
-    formats = QuantFormats(tuple(fm["fw"]), tuple(fm["fa"]), wb, ab)
-    # geometry-only model to parse the packet, then the real one with the packet's weights
-    shapes = [s.weight_shape for s in arch.layers()]
-    zeros = [np.zeros(s, dtype=np.int64) for s in shapes]
-    geo = build_quant_model(arch, zeros, formats)
-    pkt = parse_config_words(words, geo)
-    weights = [w.reshape(s) for w, s in zip(pkt.weights, shapes, strict=True)]
-    model = build_quant_model(arch, weights, formats, {"source": f"vector {entry['name']}"})
-    if any(lay.shift != s for lay, s in zip(model.layers, pkt.shifts, strict=True)):
-        raise ValueError(f"{entry['name']}: cfg shifts disagree with the index formats")
-    return model
+    return rebuild(vector_index(), entry, vectors_path())
 
 
 # ---------------------------------------------------------------------------------------------- pixels

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.fast import FastEngine
-from qcsr.golden.vectors import adversarial_inputs, read_array, stress_model
+from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, stress_model
 from qcsr.models import shipped_models
 
 
@@ -30,7 +28,7 @@ def random_model(arch: QuantArch, seed: int, fw: int = 9, fa: int = 8):
 
 
 def test_every_vector_equals_the_golden_output(vectors_dir, models):
-    index = json.loads((vectors_dir / "index.json").read_text())
+    index = read_index(vectors_dir)
     engines = {k: FastEngine(m) for k, m in models.items()}
     for v in index["vectors"]:
         d = vectors_dir / v["name"]

@@ -10,8 +10,6 @@ the new one exactly -- the core computes with the loaded packet, nothing is buil
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 import shutil
 import subprocess
@@ -20,17 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qcsr.golden.vectors import Vector, read_array, write_vectors
+from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+from qcsr.golden.config_packet import model_from_words
+from qcsr.golden.vectors import Vector, read_array, read_index, write_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
-
-
-def _vectors_tool():
-    spec = importlib.util.spec_from_file_location("qcsr_hls_vectors_tool", ROOT / "hls" / "vectors_tool.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="session", params=[1, 2], ids=lambda f: f"FOLD{f}")
@@ -68,7 +61,7 @@ def run_csim(binary: Path, vectors: Path, *args: str) -> tuple[int, str, int, in
 def test_hls_csim_all_vectors(csim_bin, vectors_dir):
     rc, out, passed, failed = run_csim(csim_bin, vectors_dir)
     assert rc == 0 and failed == 0, out
-    names = [v["name"] for v in json.loads((vectors_dir / "index.json").read_text())["vectors"]]
+    names = [v["name"] for v in read_index(vectors_dir)["vectors"]]
     for name in names:  # every vector was compared, none skipped silently
         assert f"PASS seq:{name}\n" in out, out
     for scenario in ("repeat:throughput", "switch:weights", "malformed:missing_sof", "malformed:early_eol",
@@ -86,7 +79,7 @@ def test_hls_csim_vitis_form(csim_fold, vectors_dir):
     rc, out, passed, failed = run_csim(binary, vectors_dir)
     assert rc == 0 and failed == 0, out
     assert "WARNING: Hls::stream" not in out, out  # no read of an empty stream, no leftover data
-    names = [v["name"] for v in json.loads((vectors_dir / "index.json").read_text())["vectors"]]
+    names = [v["name"] for v in read_index(vectors_dir)["vectors"]]
     for name in names:
         assert f"PASS vitis:seq:{name}\n" in out, out
     for scenario in ("vitis:repeat", "vitis:switch:weights", "vitis:malformed:missing_sof",
@@ -114,28 +107,27 @@ def test_vitis_form_builds_on_xilinx_stream_header(csim_fold):
 
 
 def _one_vector(vectors_dir: Path):
-    index = json.loads((vectors_dir / "index.json").read_text())
+    index = read_index(vectors_dir)
     v = next(x for x in index["vectors"] if x["kind"] == "real")
     return index, v
 
 
 def _perturbed_sets(tmp_path: Path, vectors_dir: Path, change: str) -> tuple[Path, Path, str]:
     """Two one-vector sets for the perturbed model: its own golden output, and the original one."""
-    tool = _vectors_tool()
     index, v = _one_vector(vectors_dir)
     d = vectors_dir / v["name"]
     words = read_array(d, v["files"]["cfg"])
     rgb = read_array(d, v["files"]["input_rgb"]).copy()
     fmt = index["models"][v["model"]]["formats"]
     fw, fa = list(fmt["fw"]), list(fmt["fa"])
-    model = tool.model_from_packet(words, fw, fa)
+    model = model_from_words(words, fw, fa)
     weights = [layer.weights.copy() for layer in model.layers]
     if change == "weight":  # one head weight, kept in range
         w = weights[0]
         w[0, 0, 1, 1] = w[0, 0, 1, 1] + 1 if w[0, 0, 1, 1] < 511 else w[0, 0, 1, 1] - 1
     else:  # one layer's shift: fw + 1 changes that layer's shift word only
         fw[6] += 1
-    new = tool.build_quant_model(model.arch, weights, tool.QuantFormats(fw, fa, 10, 14))
+    new = build_quant_model(model.arch, weights, QuantFormats(fw, fa, 10, 14))
     own = write_vectors(tmp_path / "own", {v["model"]: new}, [Vector(v["name"], v["kind"], v["model"], rgb)]).parent
     new_words = read_array(own / v["name"], {"file": "cfg.bin", "dtype": "uint32", "shape": [len(words)]})
     assert np.count_nonzero(new_words != words) == 1, "the perturbation must change exactly one packet word"

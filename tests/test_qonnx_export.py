@@ -4,8 +4,6 @@ and on random full-range models."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
@@ -13,7 +11,7 @@ from qcsr.cli import main
 from qcsr.fixedpoint.bicubic import upscale2x_u8
 from qcsr.fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
 from qcsr.golden.engine import GoldenEngine
-from qcsr.golden.vectors import adversarial_inputs, read_array
+from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
 from qcsr.models import shipped_models
 
 pytest.importorskip("qonnx")
@@ -27,7 +25,7 @@ def models():
 
 
 def _vectors(vectors_dir):
-    index = json.loads((vectors_dir / "index.json").read_text())
+    index = read_index(vectors_dir)
     for v in index["vectors"]:
         rgb = read_array(vectors_dir / v["name"], v["files"]["input_rgb"])
         yield v, rgb, read_array(vectors_dir / v["name"], v["files"]["output_rgb"])
