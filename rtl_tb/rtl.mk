@@ -55,12 +55,14 @@ synth-report: $(STAMP)
 build/synth/xcup-FOLD2-timing/netlist.json: $(RTL_SRCS) | $(STAMP)
 	$(PY) rtl_tb/synth/synth_report.py --config xcup:FOLD=2 --timing
 
+TIMING_TITLE = synth_xilinx -family xcup -dff, FOLD = 2: the IP wrapper (AXI4-Lite bridge, PeakRDL block, FIFO,
+TIMING_TITLE += stream slices) flattened into qcsr_ip as Vivado's default -flatten_hierarchy rebuilt optimises across
+TIMING_TITLE += those boundaries, the core's hierarchy kept; mapped module by module, as in docs/resources.md, the
+TIMING_TITLE += generated block's write decode came out 5 LUT levels deep on 9 path ends
+
 timing-report: $(STAMP) build/synth/xcup-FOLD2-timing/netlist.json
 	$(PY) rtl_tb/synth/paths.py build/synth/xcup-FOLD2-timing/netlist.json --md docs/timing.md \
-	  --title "synth_xilinx -family xcup -dff, FOLD = 2: the IP wrapper (AXI4-Lite bridge, PeakRDL block, FIFO, \
-	  stream slices) flattened into qcsr_ip as Vivado's default -flatten_hierarchy rebuilt optimises across \
-	  those boundaries, the core's hierarchy kept; mapped module by module, as in docs/resources.md, the \
-	  generated block's write decode came out 5 LUT levels deep on 9 path ends"
+	  --title "$(TIMING_TITLE)"
 
 # nextpnr-ecp5 place and route of reduced cores (C = 4, N = 2, MAX_W = 640, FOLD = 2; N = 1; MAX_W = 320)
 pnr-report: $(STAMP)
