@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from qcsr.fixedpoint import bicubic, colour
+from qcsr.fixedpoint.arch import Arch, LayerSpec
 from qcsr.fixedpoint.format import FixedFormat
 from qcsr.util.atomic import save_bytes
 from qcsr.util.errors import QcsrError
@@ -57,7 +58,6 @@ SHIFT_MIN, SHIFT_MAX = -16, 48  # allowed requantization shift s = in_frac + fw 
 WEIGHT_BITS_MIN, WEIGHT_BITS_MAX = 2, 16
 ACT_BITS_MIN, ACT_BITS_MAX = 2, 24
 INT64_HEADROOM = 1 << 62  # every intermediate of the integer pipeline stays below this magnitude
-MAX_KERNEL, MAX_CHANNELS, MAX_BLOCKS = 15, 1024, 64
 
 
 def _bicubic_constants() -> dict[str, Any]:
@@ -75,83 +75,6 @@ def _colour_constants() -> dict[str, Any]:
         "ycbcr_offset": colour.YCBCR_OFFSET.tolist(),
         "ycbcr_to_rgb": colour.YCBCR_TO_RGB.tolist(),
     }
-
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """Geometry of one conv layer (no bias, zero padding, same spatial size)."""
-
-    name: str
-    kind: str  # "head", "dw", "pw" or "tail"
-    in_channels: int
-    out_channels: int
-    kh: int
-    kw: int
-    groups: int
-    relu: bool
-
-    @property
-    def weight_shape(self) -> tuple[int, int, int, int]:
-        """Torch weight shape (out, in / groups, kh, kw)."""
-        return (self.out_channels, self.in_channels // self.groups, self.kh, self.kw)
-
-    @property
-    def fan_in(self) -> int:
-        """Products summed into one accumulator."""
-        return self.in_channels // self.groups * self.kh * self.kw
-
-
-@dataclass(frozen=True)
-class QuantArch:
-    """Torch-free mirror of model.network.ArchConfig (same fields, same meaning)."""
-
-    F: int = 3
-    C: int = 16
-    N: int = 6
-    KH: int = 3
-    KW: int = 3
-    G: int = 4
-    scale: int = 2
-
-    def __post_init__(self) -> None:
-        for name in ("F", "C", "N", "KH", "KW", "G", "scale"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool):
-                raise ValueError(f"{name} must be an integer, got {v!r}")
-        for name in ("F", "KH", "KW"):
-            v = getattr(self, name)
-            if not 1 <= v <= MAX_KERNEL or v % 2 == 0:
-                raise ValueError(f"{name} must be an odd kernel size in 1..{MAX_KERNEL}, got {v}")
-        if self.scale != 2:
-            raise ValueError(f"only scale 2 is supported, got {self.scale}")
-        if not 1 <= self.C <= MAX_CHANNELS or not 0 <= self.N <= MAX_BLOCKS:
-            raise ValueError(f"C={self.C} or N={self.N} out of range")
-        if self.G < 1 or self.C % self.G or self.out_channels % self.G:
-            raise ValueError(f"G={self.G} must divide C={self.C} and {self.out_channels}")
-
-    @property
-    def out_channels(self) -> int:
-        """Channels before the pixel shuffle (scale^2)."""
-        return self.scale**2
-
-    @property
-    def halo(self) -> int:
-        """Receptive-field radius of the CNN in LR rows (= columns for square kernels)."""
-        return self.F // 2 + self.N * (self.KH // 2)
-
-    def layers(self) -> tuple[LayerSpec, ...]:
-        """Conv layers in execution order: head, dw1, pw1, ..., dwN, pwN, tail."""
-        c = self.C
-        out = [LayerSpec("head", "head", 1, c, self.F, self.F, 1, True)]
-        for i in range(1, self.N + 1):
-            out.append(LayerSpec(f"dw{i}", "dw", c, c, self.KH, self.KW, c, False))
-            out.append(LayerSpec(f"pw{i}", "pw", c, c, 1, 1, 1, True))
-        out.append(LayerSpec("tail", "tail", c, self.out_channels, 1, 1, self.G, False))
-        return tuple(out)
-
-    def to_dict(self) -> dict[str, int]:
-        """JSON-ready form."""
-        return {k: getattr(self, k) for k in ("F", "C", "N", "KH", "KW", "G", "scale")}
 
 
 @dataclass(frozen=True)
@@ -236,7 +159,7 @@ class QuantLayer:
 class QuantModel:
     """A validated integer model: what the golden engine, the HLS testbench and the RTL consume."""
 
-    arch: QuantArch
+    arch: Arch
     layers: tuple[QuantLayer, ...]
     provenance: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -270,7 +193,7 @@ class QuantModel:
 
 
 def build_quant_model(
-    arch: QuantArch | Mapping[str, int],
+    arch: Arch | Mapping[str, int],
     weights: Sequence[np.ndarray],
     formats: QuantFormats,
     provenance: Mapping[str, Any] | None = None,
@@ -278,7 +201,7 @@ def build_quant_model(
 ) -> QuantModel:
     """Assemble a QuantModel from integer weights and formats, validated exactly as a loaded file."""
     try:
-        qa = arch if isinstance(arch, QuantArch) else QuantArch(**dict(arch))
+        qa = arch if isinstance(arch, Arch) else Arch(**dict(arch))
         specs = qa.layers()
         if len(weights) != len(specs):
             raise ValueError(f"{len(weights)} weight arrays for {len(specs)} layers")
@@ -482,7 +405,7 @@ def _parse(obj: Any) -> QuantModel:
         k: _int(_get(arch_obj, k, "arch"), f"arch.{k}") for k in ("F", "C", "N", "KH", "KW", "G", "scale")
     }
     try:
-        arch = QuantArch(**vals)
+        arch = Arch(**vals)
     except ValueError as e:
         raise _Invalid("arch", str(e)) from None
 

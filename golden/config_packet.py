@@ -90,14 +90,15 @@ def model_from_words(words, fw, fa, source: str = "rebuilt from a configuration 
     architecture and widths from the header, weights from the layers; the shifts the formats imply must be
     the packet's (ValueError otherwise). The packet rules are not applied here (a testbench may rebuild a
     model from a packet it then perturbs)."""
-    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.arch import Arch
+    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
 
     w, bad = as_words(words)
     if bad is not None:
         raise ValueError(f"not a 32-bit word: {bad!r}")
     signed = [signed32(x) for x in w]
     head = dict(zip(HEADER_FIELDS, signed[: len(HEADER_FIELDS)], strict=True))
-    arch = QuantArch(**{k: head[k] for k in ("F", "C", "N", "KH", "KW", "G")})
+    arch = Arch(**{k: head[k] for k in ("F", "C", "N", "KH", "KW", "G")})
     pos, weights, shifts = len(HEADER_FIELDS), [], []
     for spec in arch.layers():
         n = int(np.prod(spec.weight_shape))

@@ -452,13 +452,14 @@ def warm(verbose: bool = True) -> bool:
 
         print("qcsr: compiling the fast engine's kernels (once per install, about a minute)", file=sys.stderr,
               flush=True)  # fmt: skip
-    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.arch import Arch
+    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
     _warming = True
     try:
-        for arch in (QuantArch(), QuantArch(C=4, N=1, KW=5, F=5)):  # 3x3 fused blocks; the general kernels
+        for arch in (Arch(), Arch(C=4, N=1, KW=5, F=5)):  # 3x3 fused blocks; the general kernels
             n = len(arch.layers())
             weights = [rng.integers(-64, 64, s.weight_shape) for s in arch.layers()]
             wide = [2 if i % 2 == 0 else -4 for i in range(n)]  # int64 accumulators (bound above 2^31)

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.fixedpoint.arch import Arch
+from qcsr.model.network import QCSRNet
 from qcsr.util.atomic import save_bytes
 from qcsr.util.errors import QcsrError
 
@@ -56,7 +57,7 @@ def load_model(path: str | os.PathLike) -> tuple[QCSRNet, dict[str, Any]]:
             what = "complex" if t.is_complex() else "NaN or infinite"
             raise QcsrError(f"{p}: invalid qcsr model: {name} holds {what} values")
     try:
-        cfg = ArchConfig(**arch)
+        cfg = Arch(**arch)
         if cfg.weight_count() > MAX_WEIGHTS:     # before any allocation: C = 10**9 would take the machine down
             raise ValueError(f"{cfg.weight_count():,} weights; a qcsr model has at most {MAX_WEIGHTS:,}")
         net = QCSRNet(cfg)

@@ -2,48 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
-
-
-@dataclass(frozen=True)
-class ArchConfig:
-    """Architecture parameters shared by the model, the golden engine, the HLS core and the RTL."""
-
-    F: int = 3  # first conv kernel (F x F)
-    C: int = 16  # feature channels
-    N: int = 6  # depthwise-separable blocks
-    KH: int = 3  # depthwise kernel height
-    KW: int = 3  # depthwise kernel width
-    G: int = 4  # groups of the final 1x1 layer (C -> scale^2 channels)
-    scale: int = 2
-
-    def __post_init__(self) -> None:
-        for name in ("F", "KH", "KW"):
-            v = getattr(self, name)
-            if v < 1 or v % 2 == 0:
-                raise ValueError(f"{name} must be a positive odd kernel size, got {v}")
-        if self.scale != 2:
-            raise ValueError(f"only x2 is supported, got scale={self.scale}")
-        out = self.scale**2
-        if self.C < 1 or self.N < 0 or self.G < 1 or out % self.G or self.C % self.G:
-            raise ValueError(f"inconsistent C={self.C}, N={self.N}, G={self.G} for {out} outputs")
-
-    @property
-    def out_channels(self) -> int:
-        return self.scale**2
-
-    def weight_count(self) -> int:
-        c, out = self.C, self.out_channels
-        return self.F * self.F * c + self.N * (self.KH * self.KW * c + c * c) + c * out // self.G
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 class FixedBicubic2x(nn.Module):
@@ -74,9 +40,9 @@ class QCSRNet(nn.Module):
     Input and output are luma on the [0, 1] scale (Y / 255); no biases anywhere.
     """
 
-    def __init__(self, cfg: ArchConfig | None = None) -> None:
+    def __init__(self, cfg: Arch | None = None) -> None:
         super().__init__()
-        self.cfg = cfg = cfg or ArchConfig()
+        self.cfg = cfg = cfg or Arch()
         c = cfg.C
         self.head = nn.Conv2d(1, c, cfg.F, padding=cfg.F // 2, bias=False)
         self.dw = nn.ModuleList(

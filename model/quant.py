@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from qcsr.fixedpoint.arch import Arch, LayerSpec
 from qcsr.fixedpoint.bicubic import PHASE_TAPS_5
 from qcsr.fixedpoint.colour import rgb_to_y
 from qcsr.fixedpoint.export import (
@@ -39,23 +40,21 @@ from qcsr.fixedpoint.export import (
     OUTPUT_FORMAT,
     SHIFT_MAX,
     SHIFT_MIN,
-    LayerSpec,
-    QuantArch,
     QuantFormats,
     QuantLayer,
     QuantModel,
     build_quant_model,
 )
 from qcsr.fixedpoint.format import FixedFormat, align, fake_quant, quantize, requantize, round_half_up
-from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.model.network import QCSRNet
 
 Mode = Literal["float", "fake", "exact"]
 MODES = ("float", "fake", "exact")
 
 
-def quant_arch(cfg: ArchConfig) -> QuantArch:
-    """The torch-free architecture record of a float model's ArchConfig."""
-    return QuantArch(**cfg.to_dict())
+def quant_arch(cfg: Arch) -> Arch:
+    """The torch-free architecture record of a float model's Arch."""
+    return Arch(**cfg.to_dict())
 
 
 def _bicubic_kernel() -> torch.Tensor:
@@ -214,7 +213,7 @@ class QuantQCSRNet(nn.Module):
     @classmethod
     def from_quant_model(cls, qm: QuantModel, mode: Mode = "exact") -> QuantQCSRNet:
         """A QuantQCSRNet whose float weights are exactly the exported integers times 2^-fw."""
-        net = QCSRNet(ArchConfig(**qm.arch.to_dict()))
+        net = QCSRNet(Arch(**qm.arch.to_dict()))
         with torch.no_grad():
             for conv, layer in zip(net.layers(), qm.layers, strict=True):
                 q = torch.from_numpy(layer.weights).double() * layer.weight_format.step
@@ -238,7 +237,7 @@ def export_quant_model(
     return qnet.export(provenance, metrics)
 
 
-def check_formats(arch: QuantArch, formats: QuantFormats) -> None:
+def check_formats(arch: Arch, formats: QuantFormats) -> None:
     """ValueError unless the formats are exportable (ranges, shifts, accumulator width)."""
     specs = arch.layers()
     if len(formats.fw) != len(specs):
@@ -316,9 +315,9 @@ def activation_peaks(
     return [float(np.percentile(np.concatenate(s), percentile)) for s in samples]
 
 
-def default_formats(cfg: ArchConfig | None = None, weight_bits: int = 10, act_bits: int = 14) -> QuantFormats:
+def default_formats(cfg: Arch | None = None, weight_bits: int = 10, act_bits: int = 14) -> QuantFormats:
     """Placeholder formats (fw = 8, fa = 4 everywhere) for a model that has not been calibrated yet."""
-    n = len(quant_arch(cfg or ArchConfig()).layers())
+    n = len(quant_arch(cfg or Arch()).layers())
     return QuantFormats((8,) * n, (4,) * n, weight_bits, act_bits)
 
 

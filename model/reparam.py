@@ -24,7 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 
-from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.fixedpoint.arch import Arch
+from qcsr.model.network import QCSRNet
 
 
 def _pad_to(k: torch.Tensor, kh: int, kw: int) -> torch.Tensor:
@@ -71,7 +72,7 @@ class ExpandedPointwise(nn.Module):
 class RepQCSRNet(nn.Module):
     """Training-time expansion of a QCSRNet; `fold()` gives the deployed network."""
 
-    def __init__(self, cfg: ArchConfig | None = None, expand: int = 4, init: QCSRNet | None = None) -> None:
+    def __init__(self, cfg: Arch | None = None, expand: int = 4, init: QCSRNet | None = None) -> None:
         super().__init__()
         if expand < 1:
             raise ValueError(f"pointwise expansion must be >= 1, got {expand}")

@@ -16,11 +16,12 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.colour import luma_ref, luma_u8
 from qcsr.model.checkpoint import save_model, upscale_luma
 from qcsr.model.data import SCALE_AUG, PatchSampler, load_training_images
 from qcsr.model.degradations import EQ2, TRAIN_DEGRADATIONS, DegradationRanges
-from qcsr.model.network import ArchConfig, QCSRNet, regroup_tail
+from qcsr.model.network import QCSRNet, regroup_tail
 from qcsr.model.reparam import RepQCSRNet
 from qcsr.util.errors import QcsrError
 from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, modcrop
@@ -146,7 +147,7 @@ def train(
     seed: int = 0,
     resume: bool = False,
     steps: int | None = None,
-    arch: ArchConfig | None = None,
+    arch: Arch | None = None,
     threads: int | None = None,
     stop_after: int | None = None,
     init: str | Path | None = None,
@@ -212,7 +213,7 @@ def train(
     images = load_training_images(data)
     validator = Validator(data)
     torch.manual_seed(seed)
-    net = QCSRNet(arch or ArchConfig())
+    net = QCSRNet(arch or Arch())
     parent: dict[str, Any] | None = None
     if init is not None:
         from qcsr.model.checkpoint import load_model
@@ -234,7 +235,7 @@ def train(
         ck = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         if ck.get("reparam", 0) != reparam:
             raise QcsrError(f"--resume: {ckpt_path} was trained with --reparam {ck.get('reparam', 0)}, not {reparam}")
-        net = QCSRNet(ArchConfig(**ck["arch"]))
+        net = QCSRNet(Arch(**ck["arch"]))
         if reparam:
             net = RepQCSRNet(net.cfg, expand=reparam)
         net.load_state_dict(ck["model"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qcsr.evaluate import BENCHMARK_SETS as SETS
-from qcsr.model.network import ArchConfig
+from qcsr.fixedpoint.arch import Arch
 from qcsr.util.atomic import save_bytes
 from qcsr.util.errors import QcsrError
 
@@ -17,13 +17,13 @@ ACT_BITS = 14
 INPUT_BITS = 8
 
 
-def feature_line_bits(arch: ArchConfig, width: int = 1920) -> int:
+def feature_line_bits(arch: Arch, width: int = 1920) -> int:
     """Line memory of the CNN at `width` LR pixels: (F-1) input lines + (KH-1) lines per depthwise stage."""
     per_pixel = (arch.F - 1) * INPUT_BITS + arch.N * (arch.KH - 1) * arch.C * ACT_BITS
     return per_pixel * width
 
 
-def requantizers(arch: ArchConfig) -> int:
+def requantizers(arch: Arch) -> int:
     """Activations requantized per LR pixel (one requant unit each at one pixel per clock)."""
     return arch.C + arch.N * 2 * arch.C + arch.out_channels
 
@@ -33,7 +33,7 @@ class Variant:
     """One trained variant: its architecture, training log and clean-input evaluation."""
 
     name: str
-    arch: ArchConfig
+    arch: Arch
     steps: int
     seconds: float
     curve: list[tuple[int, float]]  # (iteration, validation PSNR on clean inputs)
@@ -90,7 +90,7 @@ def training_label(prov: dict) -> str:
     return label
 
 
-def describe(arch: ArchConfig) -> str:
+def describe(arch: Arch) -> str:
     return f"F={arch.F}, C={arch.C}, N={arch.N}, DW {arch.KH}x{arch.KW}, G={arch.G}"
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qcsr.engines import ENGINES
+from qcsr.engines import ENGINES, engines_help
+from qcsr.fixedpoint.arch import Arch
 from qcsr.onnx_export import FORMATS as EXPORT_FORMATS
 from qcsr.util.errors import QcsrError
 
@@ -61,10 +62,9 @@ def _scales(spec: str | None) -> tuple[float, ...] | None:
 
 
 def cmd_train(a: argparse.Namespace) -> None:
-    from qcsr.model.network import ArchConfig
     from qcsr.model.train import train
 
-    arch = ArchConfig(F=a.F, C=a.C, N=a.N, KH=a.KH, KW=a.KW, G=a.G)
+    arch = Arch(F=a.F, C=a.C, N=a.N, KH=a.KH, KW=a.KW, G=a.G)
     ranges = degradation_ranges(a)
     prov = train(
         a.degradation,
@@ -156,6 +156,8 @@ def _check_job(a: argparse.Namespace, src: str, dst: str) -> str:
 
     if dst != PIPE:
         check_output(dst, (src,) if src != PIPE else (), a.overwrite)
+    if src != PIPE and not Path(src).is_file():  # before the engine is built (and its kernels loaded)
+        raise QcsrError(f"{'video' if is_video_path(src) else 'image'} not found: {src}")
     if is_video_path(src) or is_video_path(dst):
         if not (is_video_path(src) and is_video_path(dst)):
             raise QcsrError(f"a video upscales to a video file and an image to an image: {src} -> {dst}")
@@ -424,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--scale-aug", metavar="S1,S2,...",
                    help="HR scale-augmentation factors in (0, 1] (a crop of patch/s pixels resized to the patch; "
                         "default 1.0,0.9,0.8,0.7,0.6; 1.0 = none)")
-    for name, default in (("F", 3), ("C", 16), ("N", 6), ("KH", 3), ("KW", 3), ("G", 4)):
+    for name, default in ((k, v) for k, v in Arch().to_dict().items() if k != "scale"):
         t.add_argument(f"--{name}", type=int, default=default, help=f"architecture parameter {name}")
     t.set_defaults(func=cmd_train)
 
@@ -437,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--codec", help="video conditions, e.g. h264:crf23,h264:crf28,hevc:crf28: each image as a "
                    "short LR pan encoded with inter frames (docs/codec.md)")
     e.add_argument("--engine", choices=list(ENGINES), default="float",
-                   help="float network, torch fake-quant (exact), or NumPy golden; quant/golden use <model>.q.json")
+                   help="default float. " + engines_help())
     e.add_argument("--grey", choices=["luma", "rgb"], default="luma",
                    help="grey images: the grey value is the luma (MATLAB SR code, default) or the image is "
                         "presented as RGB and goes through BT.601 (EDSR/BasicSR loaders; what the core sees)")
@@ -453,8 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="image or video file, - (YUV4MPEG2 on stdout), or a folder for several inputs")
     u.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default: %(default)s)")
     u.add_argument("--engine", choices=list(ENGINES),
-                   help="default: fast (the golden integers, compiled) for quantized models (zoo names, .q.json), "
-                        "float for .pt files; golden = the NumPy reference")  # fmt: skip
+                   help="default: fast for quantized models (zoo names, .q.json), float for .pt files. "
+                        + engines_help())  # fmt: skip
     u.add_argument("--codec", choices=["h264", "hevc", "vp9", "av1", "ffv1", "y4m"],
                    help="video output codec (default: what the output implies: vp9 for .webm, y4m for .y4m and "
                         "-, else h264; ffv1: lossless RGB, for bit-exact checks)")  # fmt: skip

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.colour import rgb_to_ycbcr
-from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+from qcsr.fixedpoint.export import QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
 from qcsr.models import shipped_models
@@ -34,7 +35,7 @@ def _vectors(vectors: Path) -> list[tuple[str, str, np.ndarray]]:
 
 def random_full_range_model(seed: int):
     """Full-range random 10-bit weights, saturating formats (the kind of model that breaks float32)."""
-    arch = QuantArch(C=8, N=2)
+    arch = Arch(C=8, N=2)
     rng = np.random.default_rng(seed)
     weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
     n = len(weights)
@@ -69,7 +70,7 @@ def qonnx_section(vecs, models) -> list[str]:
     adv = adversarial_inputs()
     frames = [np.ascontiguousarray(rgb_to_ycbcr(adv[k])[..., 0])
               for k in ("saltpepper_24x16", "ones255_16x12", "noise_rgb_20x14")]
-    lines += ["Random full-range models (`QuantArch(C=8, N=2)`, weights uniform in [-512, 511], fw 7..11, fa 2..7), "
+    lines += ["Random full-range models (`Arch(C=8, N=2)`, weights uniform in [-512, 511], fw 7..11, fa 2..7), "
               "on three adversarial frames (salt and pepper, all 255, RGB noise):", "",
               "| seed | largest sum of abs(w x) | HR pixels float32 != golden | float64 == golden |",
               "|---|---|---|---|"]

@@ -476,10 +476,11 @@ def layer_cases(names: list[str]):
 def shift_model(arch: dict, shifts: list[int], fw: int, wmax: int, seed: int):
     """A random model with chosen requantization shifts s_l (fa_l = fa_(l-1) + fw - s_l, input frac 0)
     and random weights in [-wmax, wmax]: reaches left shifts (s <= 0) and unusual residual alignments."""
-    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.arch import Arch
+    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
 
     rng = np.random.default_rng(seed)
-    qa = QuantArch(**arch)
+    qa = Arch(**arch)
     specs = qa.layers()
     if len(shifts) != len(specs):
         raise ValueError(f"{len(shifts)} shifts for {len(specs)} layers")
@@ -494,11 +495,12 @@ def shift_model(arch: dict, shifts: list[int], fw: int, wmax: int, seed: int):
 def random_layer_case(arch: dict, width: int, height: int, seed: int, shifts: list[int] | None = None):
     """A random model of another architecture and its golden trace on a random luma frame
     (with `shifts`: small weights, a dark frame and the given shifts, e.g. left shifts)."""
-    from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.arch import Arch
+    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
     from qcsr.golden.engine import GoldenEngine
 
     rng = np.random.default_rng(seed)
-    qa = QuantArch(**arch)
+    qa = Arch(**arch)
     specs = qa.layers()
     if shifts is not None:
         model = shift_model(arch, shifts, fw=2, wmax=2, seed=seed)

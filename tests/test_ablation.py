@@ -4,11 +4,12 @@ import pytest
 
 from qcsr.ablation import _delta, feature_line_bits, requantizers, write_ablation
 from qcsr.cli import main
+from qcsr.fixedpoint.arch import Arch
 from qcsr.model.checkpoint import save_model
-from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.model.network import QCSRNet
 from qcsr.util.errors import QcsrError
 
-ARCHS = [ArchConfig(), ArchConfig(C=20, N=4), ArchConfig(C=16, N=5, KH=3, KW=5), ArchConfig(F=5, C=8, N=2, G=2)]
+ARCHS = [Arch(), Arch(C=20, N=4), Arch(C=16, N=5, KH=3, KW=5), Arch(F=5, C=8, N=2, G=2)]
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -24,7 +25,7 @@ def test_hardware_cost_counts_match_the_network_layers(arch):
 
 def test_default_line_memory_matches_spec_figure():
     # SPEC section 2: 6 stages x 2 lines x 1920 x 224 bits = 5.2 Mbit (plus the head's two 8-bit lines)
-    assert feature_line_bits(ArchConfig()) == 6 * 2 * 1920 * 224 + 2 * 1920 * 8
+    assert feature_line_bits(Arch()) == 6 * 2 * 1920 * 224 + 2 * 1920 * 8
 
 
 def _variant(d, name, arch, psnr5, psnr14, seconds=100.0, prov=None, jpeg70=None):
@@ -42,8 +43,8 @@ def _variant(d, name, arch, psnr5, psnr14, seconds=100.0, prov=None, jpeg70=None
 def test_ablation_table_and_plot(tmp_path):
     runs = tmp_path / "runs"
     runs.mkdir()
-    _variant(runs, "base", ArchConfig(), 36.5, 32.30)
-    _variant(runs, "wide", ArchConfig(C=20, N=4), 36.4, 32.35, seconds=50.0)
+    _variant(runs, "base", Arch(), 36.5, 32.30)
+    _variant(runs, "wide", Arch(C=20, N=4), 36.4, 32.35, seconds=50.0)
     md, png = tmp_path / "abl.md", tmp_path / "abl.png"
     assert main(["ablation", "--runs", str(runs), "--md", str(md), "--png", str(png), "--reference", "base"]) == 0
     text = md.read_text()
@@ -64,7 +65,7 @@ def test_ablation_errors_name_the_problem(tmp_path, capsys):
     md = tmp_path / "abl.md"
     with pytest.raises(QcsrError, match="no trained variants"):
         write_ablation(runs, md, tmp_path / "a.png")
-    _variant(runs, "base", ArchConfig(), 36.5, 32.3)
+    _variant(runs, "base", Arch(), 36.5, 32.3)
     (runs / "base.eval.json").unlink()
     assert main(["ablation", "--runs", str(runs), "--md", str(md), "--png", str(tmp_path / "a.png")]) == 2
     assert "base.eval.json: missing" in capsys.readouterr().err
@@ -83,9 +84,9 @@ def test_degradation_ablation_tables_per_condition(tmp_path):
     runs.mkdir()
     eq2 = {"sigma": [0.2, 0.8], "quality": [70, 99], "noise_std": [0.0, 0.02]}
     off = {"sigma": [0.2, 0.8], "quality": None, "noise_std": [0.0, 0.0]}
-    _variant(runs, "eq2", ArchConfig(), 35.0, 31.5, prov={"degradation": "proposed", "degradation_ranges": eq2},
+    _variant(runs, "eq2", Arch(), 35.0, 31.5, prov={"degradation": "proposed", "degradation_ranges": eq2},
              jpeg70=(32.5, 29.7))  # fmt: skip
-    _variant(runs, "mild", ArchConfig(), 35.5, 31.8, prov={"degradation": "proposed", "degradation_ranges": off},
+    _variant(runs, "mild", Arch(), 35.5, 31.8, prov={"degradation": "proposed", "degradation_ranges": off},
              jpeg70=(32.0, 29.5))  # fmt: skip
     base = tmp_path / "base.json"
     res = {"Set5": {"clean": {"psnr": 36.0}, "jpeg70": {"psnr": 31.75}},

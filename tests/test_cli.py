@@ -346,7 +346,8 @@ def test_eval_set5_reproduces_the_shipped_results(name, datasets, tmp_path, caps
 
 def test_weight_average_is_the_ema_of_the_trained_weights(tmp_path, image_sets, capsys):
     """--ema D writes the running average of the deployed weights, not the last iterate; resume keeps it."""
-    from qcsr.model.network import ArchConfig, QCSRNet
+    from qcsr.fixedpoint.arch import Arch
+    from qcsr.model.network import QCSRNet
 
     a, b, c = tmp_path / "a.pt", tmp_path / "b.pt", tmp_path / "c.pt"
     common = ["train", "--degradation", "bicubic", "--data", image_sets, "--threads", "1", "--steps", "20"]
@@ -358,7 +359,7 @@ def test_weight_average_is_the_ema_of_the_trained_weights(tmp_path, image_sets, 
     assert any(not torch.equal(plain[k], avg[k]) for k in plain)
     # One update after 10 iterations (EMA_EVERY): average = d^10 * initial + (1 - d^10) * iterate 10.
     torch.manual_seed(0)  # train() seeds with --seed (0) and then builds the network
-    init = QCSRNet(ArchConfig()).state_dict()
+    init = QCSRNet(Arch()).state_dict()
     assert run([*common, "--out", c, "--ema", "0.9", "--stop-after", "10"], capsys)[0] == 0
     ck = torch.load(c.with_name("c.pt.ckpt"), weights_only=False)
     d = 0.9**10

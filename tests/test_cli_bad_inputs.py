@@ -370,7 +370,10 @@ def test_model_files_that_would_hang_or_hide_bad_values(tmp_path, capsys):
     rc, err = run(["upscale", "--model", deep, src, tmp_path / "o.png"], capsys)
     assert_error(rc, err, "nested too deeply")
     blob = torch.load(ZOO / "qcsr_x2_proposed.pt", map_location="cpu", weights_only=True)
-    big = dict(blob, arch=dict(blob["arch"], C=10**9))
+    torch.save(dict(blob, arch=dict(blob["arch"], C=10**9)), tmp_path / "huge.pt")
+    rc, err = run(["upscale", "--model", tmp_path / "huge.pt", src, tmp_path / "o.png"], capsys)
+    assert_error(rc, err, "C=1000000000 or N=6 out of range")  # Arch's own limits, before any allocation
+    big = dict(blob, arch=dict(blob["arch"], C=1024, N=64))  # each field in range, 67 million weights
     torch.save(big, tmp_path / "big.pt")
     t0 = time.time()
     rc, err = run(["upscale", "--model", tmp_path / "big.pt", src, tmp_path / "o.png"], capsys)

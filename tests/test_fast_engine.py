@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qcsr.fixedpoint.export import QuantArch, QuantFormats, build_quant_model
+from qcsr.fixedpoint.arch import Arch
+from qcsr.fixedpoint.export import QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.fast import FastEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, stress_model
@@ -17,7 +18,7 @@ def models():
     return shipped_models()
 
 
-def random_model(arch: QuantArch, seed: int, fw: int = 9, fa: int = 8):
+def random_model(arch: Arch, seed: int, fw: int = 9, fa: int = 8):
     """Random 10-bit weights on a given architecture: saturating activations, odd formats, int64 layers."""
     rng = np.random.default_rng(seed)
     weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
@@ -37,7 +38,7 @@ def test_every_vector_equals_the_golden_output(vectors_dir, models):
         assert np.array_equal(out, read_array(d, v["files"]["output_rgb"])), v["name"]
 
 
-@pytest.mark.parametrize("arch", [QuantArch(), QuantArch(C=8, N=2, KH=1, KW=5, G=1), QuantArch(F=5, C=4, N=3, KW=5)],
+@pytest.mark.parametrize("arch", [Arch(), Arch(C=8, N=2, KH=1, KW=5, G=1), Arch(F=5, C=4, N=3, KW=5)],
                          ids=["default", "horizontal", "wide-kernels"])  # fmt: skip
 @pytest.mark.parametrize("seed", [0, 1])
 def test_random_models_and_adversarial_inputs(arch, seed):
@@ -52,7 +53,7 @@ def test_random_models_and_adversarial_inputs(arch, seed):
 def test_int64_accumulators_when_the_bound_needs_them(models):
     """Stress formats push some layers past the int32 bound: those run in int64, still exact."""
     qm = stress_model(models["proposed"])
-    arch = QuantArch()
+    arch = Arch()
     rng = np.random.default_rng(5)
     weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
     n = len(weights)  # fa alternates 2, -4 with fw 0: every other layer shifts left by 6, past 2^31
@@ -102,7 +103,7 @@ def _inputs(seed: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _fitting_model(arch: QuantArch, seed: int):
+def _fitting_model(arch: Arch, seed: int):
     """Random full-range weights with formats whose accumulators the kernels hold in int32."""
     rng = np.random.default_rng(seed)
     weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
@@ -116,8 +117,8 @@ def _fitting_model(arch: QuantArch, seed: int):
 @pytest.mark.parametrize("generic", [False, True], ids=["dispatch", "portable"])
 @pytest.mark.parametrize("which", ["proposed", "bicubic", "stress", "default", "horizontal", "wide-kernels"])
 def test_int16_kernels_equal_the_golden_cnn(models, which, generic):
-    archs = {"default": QuantArch(), "horizontal": QuantArch(C=8, N=2, KH=1, KW=5, G=1),
-             "wide-kernels": QuantArch(F=5, C=4, N=3, KW=5)}  # fmt: skip
+    archs = {"default": Arch(), "horizontal": Arch(C=8, N=2, KH=1, KW=5, G=1),
+             "wide-kernels": Arch(F=5, C=4, N=3, KW=5)}  # fmt: skip
     qm = models[which] if which in models else _fitting_model(archs[which], 3)
     assert simd.SimdCNN.supports(qm), which  # else this test would not test the kernels
     cnn = simd.SimdCNN(qm, threads=2, generic=generic)
@@ -134,7 +135,7 @@ def test_int16_kernels_equal_the_golden_cnn(models, which, generic):
 def test_fast_engine_runs_the_cnn_in_the_kernels(models):
     assert FastEngine(models["proposed"])._simd is not None
     assert FastEngine(models["proposed"], simd=False)._simd is None
-    wide = QuantArch(C=8, N=1)
+    wide = Arch(C=8, N=1)
     n = len(wide.layers())
     rng = np.random.default_rng(1)
     weights = [rng.integers(-512, 512, s.weight_shape) for s in wide.layers()]

@@ -11,13 +11,14 @@ import pytest
 import torch
 from skimage import data
 
+from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.bicubic import upscale2x_u8
 from qcsr.fixedpoint.colour import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
 from qcsr.fixedpoint.export import QuantFormats, QuantModel, load_quant_model, save_quant_model
 from qcsr.golden.engine import GoldenEngine, pixel_shuffle, upscale
 from qcsr.model import ZOO
 from qcsr.model.checkpoint import load_model
-from qcsr.model.network import ArchConfig, QCSRNet
+from qcsr.model.network import QCSRNet
 from qcsr.model.quant import QuantQCSRNet, calibrate, calibration_images
 
 torch.set_num_threads(1)
@@ -155,7 +156,7 @@ def test_strip_height_does_not_change_results(random_qnet: QuantQCSRNet) -> None
 def test_other_architecture_and_wide_formats() -> None:
     """Non-default F, C, N, kernel and G (a gathered channel index), and int64 accumulators."""
     torch.manual_seed(5)
-    net = QCSRNet(ArchConfig(F=5, C=8, N=2, KH=1, KW=5, G=2)).eval()
+    net = QCSRNet(Arch(F=5, C=8, N=2, KH=1, KW=5, G=2)).eval()
     q = calibrate(net, [INPUTS["camera"]], weight_bits=16, act_bits=24)
     engine = GoldenEngine(q.export(), strip_rows=4)
     assert np.int64 in {lay.dtype for lay in engine.layers}  # 24-bit activations x 16-bit weights

@@ -4,8 +4,9 @@ import torch
 from PIL import Image
 from scipy.ndimage import maximum_filter1d
 
+from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.bicubic import upscale2x_axis, upscale2x_raw, upscale2x_u8
-from qcsr.model.network import ArchConfig, FixedBicubic2x, QCSRNet, count_weights, regroup_tail
+from qcsr.model.network import FixedBicubic2x, QCSRNet, count_weights, regroup_tail
 
 
 def test_default_network_has_2560_weights_and_no_biases():
@@ -19,11 +20,11 @@ def test_default_network_has_2560_weights_and_no_biases():
 @pytest.mark.parametrize(
     "cfg",
     [
-        ArchConfig(),
-        ArchConfig(G=1),
-        ArchConfig(N=7, KH=1, KW=5, G=1),
-        ArchConfig(C=8, N=3, F=5),
-        ArchConfig(KH=5, KW=1),
+        Arch(),
+        Arch(G=1),
+        Arch(N=7, KH=1, KW=5, G=1),
+        Arch(C=8, N=3, F=5),
+        Arch(KH=5, KW=1),
     ],
 )
 def test_weight_count_formula_matches_parameters(cfg):
@@ -34,13 +35,13 @@ def test_weight_count_formula_matches_parameters(cfg):
 
 
 def test_spec_variant_horizontal_only_has_2560_weights():
-    assert ArchConfig(N=7, KH=1, KW=5, G=1).weight_count() == 2560
+    assert Arch(N=7, KH=1, KW=5, G=1).weight_count() == 2560
 
 
 @pytest.mark.parametrize("bad", [dict(F=2), dict(KH=0), dict(G=3), dict(scale=3)])
 def test_bad_architecture_is_rejected(bad):
     with pytest.raises(ValueError):
-        ArchConfig(**bad)
+        Arch(**bad)
 
 
 def test_grouped_tail_reads_its_own_four_channels():

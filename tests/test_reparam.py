@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from qcsr.model.network import ArchConfig, QCSRNet, count_weights
+from qcsr.fixedpoint.arch import Arch
+from qcsr.model.network import QCSRNet, count_weights
 from qcsr.model.reparam import RepQCSRNet
 
 
@@ -39,9 +40,9 @@ def branch_forward(rep: RepQCSRNet, x: torch.Tensor) -> torch.Tensor:
     return rep._template.bicubic(x) + F.pixel_shuffle(res, 2)
 
 
-@pytest.mark.parametrize("cfg", [ArchConfig(), ArchConfig(C=8, N=2, KH=1, KW=5, G=1), ArchConfig(F=5, KH=3, KW=5)])
+@pytest.mark.parametrize("cfg", [Arch(), Arch(C=8, N=2, KH=1, KW=5, G=1), Arch(F=5, KH=3, KW=5)])
 @pytest.mark.parametrize("expand", [1, 4])
-def test_folded_equals_expanded(cfg: ArchConfig, expand: int) -> None:
+def test_folded_equals_expanded(cfg: Arch, expand: int) -> None:
     rep = randomise(RepQCSRNet(cfg, expand=expand)).double()
     x = torch.rand(2, 1, 13, 17, dtype=torch.float64)
     with torch.no_grad():
@@ -65,7 +66,7 @@ def test_expansion_starts_as_its_plain_network() -> None:
 
 
 def test_gradients_reach_every_branch() -> None:
-    rep = randomise(RepQCSRNet(ArchConfig(C=4, N=1), expand=2))
+    rep = randomise(RepQCSRNet(Arch(C=4, N=1), expand=2))
     rep(torch.rand(1, 1, 8, 8)).square().mean().backward()
     for name, p in rep.named_parameters():
         assert p.grad is not None and p.grad.abs().sum() > 0, name

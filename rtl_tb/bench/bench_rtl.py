@@ -27,15 +27,18 @@ sys.path.insert(0, str(HERE.parent))
 
 from qcsr_tbutil import BUILD_ROOT, ROOT, VERILATOR_ARGS, ensure_verilator, rtl_sources  # noqa: E402
 
-# default core parameters (qcsr_top): F, C, N, KH, KW, G
-ARCH = dict(F=3, C=16, N=6, KH=3, KW=3, G=4)
+from qcsr.fixedpoint.arch import Arch  # noqa: E402
+
+# default core parameters (qcsr_top): F, C, N, KH, KW, G of the one architecture type
+ARCH = {k: v for k, v in Arch().to_dict().items() if k != "scale"}
 
 
 def clog2(x: int) -> int:
     return max(0, (x - 1).bit_length())
 
 
-def model_cycles(w: int, h: int, F=3, C=16, N=6, KH=3, KW=3, G=4, FOLD=1) -> dict:
+def model_cycles(w: int, h: int, F=ARCH["F"], C=ARCH["C"], N=ARCH["N"], KH=ARCH["KH"], KW=ARCH["KW"], G=ARCH["G"],
+                 FOLD=1) -> dict:  # fmt: skip
     """Analytical cycle model (docs/ARCHITECTURE.md section 4.6) for one frame with no idle input and no
     back-pressure, exact while the reorder credit never runs out (CORE + 3 <= FOLD * W / 2 or so: every
     size the bench runs; the regression checks them cycle for cycle)."""
