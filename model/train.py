@@ -8,7 +8,7 @@ import math
 import os
 import subprocess
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -139,28 +139,34 @@ def plot_curves(csv_path: Path, png_path: Path, title: str) -> None:
     os.replace(tmp, png_path)
 
 
-def train(
-    degradation: str,
-    preset: str,
-    data: str | Path,
-    out: str | Path,
-    seed: int = 0,
-    resume: bool = False,
-    steps: int | None = None,
-    arch: Arch | None = None,
-    threads: int | None = None,
-    stop_after: int | None = None,
-    init: str | Path | None = None,
-    loss: str = "l1",
-    lr: float | None = None,
-    patch: int | None = None,
-    batch: int | None = None,
-    ranges: DegradationRanges | None = None,
-    reparam: int = 0,
-    ema: float = 0.0,
-    scale_aug: tuple[float, ...] | None = None,
-) -> dict[str, Any] | None:
-    """Train a model; writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything one training run takes (`qcsr train`'s options); `train(cfg)` runs it. The schedule comes
+    from `PRESETS[preset]`, with `lr`, `patch`, `batch` and `steps` overriding it where given."""
+
+    degradation: str
+    preset: str
+    data: str | Path
+    out: str | Path
+    seed: int = 0
+    resume: bool = False
+    steps: int | None = None
+    arch: Arch | None = None
+    threads: int | None = None
+    stop_after: int | None = None
+    init: str | Path | None = None
+    loss: str = "l1"
+    lr: float | None = None
+    patch: int | None = None
+    batch: int | None = None
+    ranges: DegradationRanges | None = None
+    reparam: int = 0
+    ema: float = 0.0
+    scale_aug: tuple[float, ...] | None = None
+
+
+def train(cfg: TrainConfig) -> dict[str, Any] | None:
+    """Train a model (`cfg`, a TrainConfig); writes OUT, OUT.ckpt, OUT.log.csv and OUT.curves.png. Returns provenance.
 
     `stop_after` checkpoints and returns None after that many iterations, as an interrupted run would.
     `init` starts from the weights of a float model file (fine-tuning, e.g. with `loss="l2"`, the
@@ -172,6 +178,8 @@ def train(
     weights, updated every EMA_EVERY iterations; validation and OUT use the average.
     `scale_aug` replaces the HR scale-augmentation factors (model/data.py SCALE_AUG; (1.0,): none).
     """
+    (degradation, preset, data, out, seed, resume, steps, arch, threads, stop_after, init, loss, lr, patch, batch,
+     ranges, reparam, ema, scale_aug) = (getattr(cfg, f.name) for f in fields(TrainConfig))
     if degradation not in TRAIN_DEGRADATIONS:
         raise QcsrError(f"unknown degradation {degradation!r}")
     if ranges is not None and degradation == "bicubic":

@@ -62,11 +62,11 @@ def _scales(spec: str | None) -> tuple[float, ...] | None:
 
 
 def cmd_train(a: argparse.Namespace) -> None:
-    from qcsr.model.train import train
+    from qcsr.model.train import TrainConfig, train
 
     arch = Arch(F=a.F, C=a.C, N=a.N, KH=a.KH, KW=a.KW, G=a.G)
     ranges = degradation_ranges(a)
-    prov = train(
+    prov = train(TrainConfig(
         a.degradation,
         a.preset,
         a.data,
@@ -86,7 +86,7 @@ def cmd_train(a: argparse.Namespace) -> None:
         reparam=a.reparam,
         ema=a.ema,
         scale_aug=_scales(a.scale_aug),
-    )
+    ))
     if prov is None:
         print(f"stopped after {a.stop_after} iterations; continue with --resume")
         return
