@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qcsr.fixedpoint.export import BICUBIC_FRAC, QuantModel
+from qcsr.fixedpoint.quant_model import BICUBIC_FRAC, QuantModel
 from qcsr.golden.packet_rules import (  # noqa: F401  (re-exported: the packet's constants live with its rules)
     CFG_MAGIC,
     CFG_VERSION,
@@ -91,7 +91,7 @@ def model_from_words(words, fw, fa, source: str = "rebuilt from a configuration 
     the packet's (ValueError otherwise). The packet rules are not applied here (a testbench may rebuild a
     model from a packet it then perturbs)."""
     from qcsr.fixedpoint.arch import Arch
-    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+    from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 
     w, bad = as_words(words)
     if bad is not None:

@@ -7,7 +7,7 @@ exact integer convs, requantization by fixedpoint.format.requantize) + fixed-poi
 Exactness: every conv is a sum of integer products computed with integer NumPy arrays only
 (elementwise multiply-adds of shifted slices; no float and no BLAS). A layer runs in int32 when
 its proven bound (fan_in * max|a| * max|w| plus the rounding addend or left shift, see
-fixedpoint.export.QuantLayer.requant_bound) is below 2^31, which holds for the default 10/14-bit
+fixedpoint.quant_model.QuantLayer.requant_bound) is below 2^31, which holds for the default 10/14-bit
 formats (28-bit accumulators), and in int64 otherwise (the loader guarantees < 2^62).
 
 Speed: the CNN runs on horizontal strips of LR rows, each extended by the network's receptive
@@ -24,8 +24,8 @@ import numpy as np
 
 from qcsr.fixedpoint.bicubic import upscale2x_raw, upscale2x_u8
 from qcsr.fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
-from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantLayer, QuantModel
 from qcsr.fixedpoint.format import FixedFormat, align, requantize
+from qcsr.fixedpoint.quant_model import BICUBIC_FRAC, OUTPUT_FORMAT, QuantLayer, QuantModel
 
 INT32_LIMIT = 1 << 31
 DEFAULT_STRIP_ROWS = 32

@@ -20,7 +20,7 @@ import numpy as np
 
 from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
 from qcsr.fixedpoint.colour import _FWD_OFFSET, _INV_OFFSET, COLOUR_FRAC_BITS, RGB_TO_YCBCR, YCBCR_TO_RGB
-from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
+from qcsr.fixedpoint.quant_model import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
 from qcsr.golden.engine import checked_image, checked_luma
 from qcsr.golden.simd import SimdCNN
 from qcsr.golden.simd import available as simd_available
@@ -453,7 +453,7 @@ def warm(verbose: bool = True) -> bool:
         print("qcsr: compiling the fast engine's kernels (once per install, about a minute)", file=sys.stderr,
               flush=True)  # fmt: skip
     from qcsr.fixedpoint.arch import Arch
-    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+    from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 
     rng = np.random.default_rng(0)
     img = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)

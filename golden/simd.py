@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from qcsr.fixedpoint.export import QuantModel
+from qcsr.fixedpoint.quant_model import QuantModel
 
 INT32_LIMIT = 1 << 31
 TILE = 256  # output columns per task: rings of every layer stay in L2 (~200 KB at C = 16)

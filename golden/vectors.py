@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qcsr.fixedpoint.export import QuantModel
+from qcsr.fixedpoint.quant_model import QuantModel
 from qcsr.golden.config_packet import config_words
 from qcsr.golden.engine import GoldenEngine
 
@@ -176,7 +176,7 @@ def read_array(index_dir: Path, entry: dict) -> np.ndarray:
 
 def stress_model(model: QuantModel) -> QuantModel:
     """The same integer weights with 3 more activation fraction bits per layer: activations saturate."""
-    from qcsr.fixedpoint.export import FRAC_MAX, QuantFormats, build_quant_model
+    from qcsr.fixedpoint.quant_model import FRAC_MAX, QuantFormats, build_quant_model
 
     f = model.formats
     formats = QuantFormats(f.fw, tuple(min(a + 3, FRAC_MAX) for a in f.fa), f.weight_bits, f.act_bits)

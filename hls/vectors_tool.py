@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qcsr.fixedpoint.export import QuantModel
+from qcsr.fixedpoint.quant_model import QuantModel
 from qcsr.golden.config_packet import config_words, model_from_words
 from qcsr.golden.vectors import Vector, read_index, write_vectors
 

@@ -14,7 +14,7 @@ Because the network has no biases and only ReLU it is positively homogeneous: th
 applied to raw integer luma Y (0..255, 0 fraction bits) give the residual directly in luma units.
 All modes therefore run the CNN on Y = 255 * x; "fake" and "exact" return y_hr / 255.
 
-Accumulator width: see fixedpoint.export (fan_in * max|a| * max|w|); with the default formats
+Accumulator width: see fixedpoint.quant_model (fan_in * max|a| * max|w|); with the default formats
 every accumulator fits 28 signed bits, so int64 is exact with a wide margin (the manifest loader
 and `check_formats` reject formats whose accumulators could approach 2^62).
 """
@@ -32,7 +32,8 @@ from torch import nn
 from qcsr.fixedpoint.arch import Arch, LayerSpec
 from qcsr.fixedpoint.bicubic import PHASE_TAPS_5
 from qcsr.fixedpoint.colour import rgb_to_y
-from qcsr.fixedpoint.export import (
+from qcsr.fixedpoint.format import FixedFormat, align, fake_quant, quantize, requantize, round_half_up
+from qcsr.fixedpoint.quant_model import (
     BICUBIC_FRAC,
     FRAC_MAX,
     FRAC_MIN,
@@ -45,7 +46,6 @@ from qcsr.fixedpoint.export import (
     QuantModel,
     build_quant_model,
 )
-from qcsr.fixedpoint.format import FixedFormat, align, fake_quant, quantize, requantize, round_half_up
 from qcsr.model.network import QCSRNet
 
 Mode = Literal["float", "fake", "exact"]

@@ -22,8 +22,8 @@ import numpy as np
 import torch
 
 from qcsr.fixedpoint.colour import luma_ref, luma_u8
-from qcsr.fixedpoint.export import QuantFormats, QuantModel, build_quant_model
 from qcsr.fixedpoint.format import quantize
+from qcsr.fixedpoint.quant_model import QuantFormats, QuantModel, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.model.data import PatchSampler, load_training_images
 from qcsr.model.degradations import EQ2, DegradationRanges

@@ -327,7 +327,7 @@ def cmd_golden(a: argparse.Namespace) -> None:
 
 
 def cmd_quantize(a: argparse.Namespace) -> None:
-    from qcsr.fixedpoint.export import save_quant_model
+    from qcsr.fixedpoint.model_file import save_quant_model
     from qcsr.model.quantize import quantize_model
     from qcsr.models import open_model
 

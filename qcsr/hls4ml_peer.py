@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qcsr.fixedpoint.export import QuantModel
+from qcsr.fixedpoint.quant_model import QuantModel
 from qcsr.qonnx_export import build_qonnx
 
 DEFAULT_PRECISION = "fixed<48,24>"  # only for tensors the graph leaves unspecified (the input and the biases)

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.colour import rgb_to_ycbcr
-from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
 from qcsr.models import shipped_models

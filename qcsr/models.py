@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qcsr.fixedpoint.export import QuantModel, load_quant_model
+from qcsr.fixedpoint.model_file import load_quant_model
+from qcsr.fixedpoint.quant_model import QuantModel
 from qcsr.golden.vectors import default_vector_set, stress_model, write_vectors
 from qcsr.model import ZOO
 from qcsr.util.errors import QcsrError

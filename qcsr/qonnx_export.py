@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
-from qcsr.fixedpoint.export import BICUBIC_FRAC, OUTPUT_FORMAT, QuantLayer, QuantModel
+from qcsr.fixedpoint.quant_model import BICUBIC_FRAC, OUTPUT_FORMAT, QuantLayer, QuantModel
 
 QONNX_DOMAIN = "qonnx.custom_op.general"
 OPSET = 13

@@ -477,7 +477,7 @@ def shift_model(arch: dict, shifts: list[int], fw: int, wmax: int, seed: int):
     """A random model with chosen requantization shifts s_l (fa_l = fa_(l-1) + fw - s_l, input frac 0)
     and random weights in [-wmax, wmax]: reaches left shifts (s <= 0) and unusual residual alignments."""
     from qcsr.fixedpoint.arch import Arch
-    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+    from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 
     rng = np.random.default_rng(seed)
     qa = Arch(**arch)
@@ -496,7 +496,7 @@ def random_layer_case(arch: dict, width: int, height: int, seed: int, shifts: li
     """A random model of another architecture and its golden trace on a random luma frame
     (with `shifts`: small weights, a dark frame and the given shifts, e.g. left shifts)."""
     from qcsr.fixedpoint.arch import Arch
-    from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+    from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
     from qcsr.golden.engine import GoldenEngine
 
     rng = np.random.default_rng(seed)

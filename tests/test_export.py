@@ -1,4 +1,4 @@
-"""fixedpoint.export: the SPEC section 4 manifest round-trips and every corruption is rejected by name."""
+"""fixedpoint.model_file: the SPEC section 4 manifest round-trips and every corruption is rejected by name."""
 
 from __future__ import annotations
 
@@ -14,18 +14,16 @@ import pytest
 import torch
 
 from qcsr.fixedpoint import bicubic, colour
-from qcsr.fixedpoint.export import (
+from qcsr.fixedpoint.format import quantize
+from qcsr.fixedpoint.model_file import (
     MANIFEST_FORMAT,
     MANIFEST_VERSION,
-    QuantFormats,
-    QuantModel,
-    build_quant_model,
     load_quant_model,
     parse_manifest,
     save_quant_model,
     to_manifest,
 )
-from qcsr.fixedpoint.format import quantize
+from qcsr.fixedpoint.quant_model import QuantFormats, QuantModel, build_quant_model
 from qcsr.model.network import QCSRNet
 from qcsr.model.quant import QuantQCSRNet, calibrate
 from qcsr.util.errors import QcsrError

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qcsr.fixedpoint.arch import Arch
-from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.fast import FastEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, stress_model

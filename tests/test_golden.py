@@ -14,7 +14,8 @@ from skimage import data
 from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.bicubic import upscale2x_u8
 from qcsr.fixedpoint.colour import rgb_to_y, rgb_to_ycbcr, ycbcr_to_rgb
-from qcsr.fixedpoint.export import QuantFormats, QuantModel, load_quant_model, save_quant_model
+from qcsr.fixedpoint.model_file import load_quant_model, save_quant_model
+from qcsr.fixedpoint.quant_model import QuantFormats, QuantModel
 from qcsr.golden.engine import GoldenEngine, pixel_shuffle, upscale
 from qcsr.model import ZOO
 from qcsr.model.checkpoint import load_model
@@ -111,7 +112,8 @@ def saturating_qnet(random_qnet: QuantQCSRNet) -> QuantQCSRNet:
 
 def test_golden_does_not_import_torch() -> None:
     code = (
-        "import sys, qcsr.golden, qcsr.golden.engine, qcsr.fixedpoint.export, qcsr.fixedpoint.format\n"
+        "import sys, qcsr.golden, qcsr.golden.engine, qcsr.fixedpoint.quant_model, qcsr.fixedpoint.model_file\n"
+        "import qcsr.fixedpoint.format\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

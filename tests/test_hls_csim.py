@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qcsr.fixedpoint.export import QuantFormats, build_quant_model
+from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 from qcsr.golden.config_packet import model_from_words
 from qcsr.golden.vectors import Vector, read_array, read_index, write_vectors
 

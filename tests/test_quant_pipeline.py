@@ -12,7 +12,8 @@ from PIL import Image
 
 from qcsr.cli import main
 from qcsr.fixedpoint.colour import rgb_to_y
-from qcsr.fixedpoint.export import QuantModel, load_quant_model, save_quant_model
+from qcsr.fixedpoint.model_file import load_quant_model, save_quant_model
+from qcsr.fixedpoint.quant_model import QuantModel
 from qcsr.golden.config_packet import config_words, parse_config_words, residual_shifts
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, real_inputs, stress_model

@@ -289,7 +289,7 @@ async def config_packets(dut):
 async def perturbed_weight_mismatches(dut):
     """One head weight changed in the packet: the output must differ from the vector's golden frame
     (proves the comparison can fail) and equal the golden frame of the perturbed model."""
-    from qcsr.fixedpoint.export import build_quant_model
+    from qcsr.fixedpoint.quant_model import build_quant_model
 
     tb = QcsrTop(dut)
     await tb.reset()
