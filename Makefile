@@ -19,7 +19,7 @@ VECTORS ?= out/golden/vectors
 
 # Test vectors of the shipped models (what `make golden` also writes), built when missing.
 $(VECTORS)/index.json: $(STAMP) $(wildcard model/zoo/*.q.json)
-	$(PY) -c "from qcsr.models import build_default_vectors as b; print('wrote', b('$(VECTORS)'))"
+	$(PY) -c "from qcsr.resolver import build_default_vectors as b; print('wrote', b('$(VECTORS)'))"
 
 -include hls/hls.mk
 -include rtl_tb/rtl.mk

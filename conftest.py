@@ -14,6 +14,6 @@ def vectors_dir(tmp_path_factory) -> Path:
     env = os.environ.get("QCSR_VECTORS")
     if env:
         return Path(env)
-    from qcsr.models import build_default_vectors
+    from qcsr.resolver import build_default_vectors
 
     return build_default_vectors(tmp_path_factory.mktemp("vectors")).parent

@@ -28,7 +28,7 @@ from qcsr.golden.engine import GoldenEngine
 from qcsr.model.data import PatchSampler, load_training_images
 from qcsr.model.degradations import EQ2, DegradationRanges
 from qcsr.model.network import QCSRNet
-from qcsr.model.quant import QuantQCSRNet, calibrate_formats, check_formats, quant_arch
+from qcsr.model.quant_net import QuantQCSRNet, calibrate_formats, check_formats, quant_arch
 from qcsr.util.errors import QcsrError
 from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, modcrop
 from qcsr.util.metrics import psnr

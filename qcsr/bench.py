@@ -53,7 +53,7 @@ def run_bench(model: str, repeat: int = 3, extra_dir: Path | None = None, frame:
     from qcsr.engines import ENGINES
     from qcsr.fixedpoint.colour import rgb_to_y
     from qcsr.golden.fast import FastEngine
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     ref = open_model(model)  # each model file read once for the whole bench
     frame = test_frame() if frame is None else frame

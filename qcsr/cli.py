@@ -186,8 +186,8 @@ def cmd_upscale(a: argparse.Namespace) -> None:
 
     from PIL import Image
 
-    from qcsr.models import open_model
     from qcsr.pipeline import image_upscaler
+    from qcsr.resolver import open_model
     from qcsr.util.imaging import ALPHA_SUFFIXES, load_image_alpha, save_image
     from qcsr.util.outputs import default_codec
     from qcsr.util.video import upscale_video
@@ -295,8 +295,8 @@ def cmd_clip(a: argparse.Namespace) -> None:
 
 
 def cmd_report(a: argparse.Namespace) -> None:
-    from qcsr.models import ZOO
     from qcsr.report import write_codec_results, write_results
+    from qcsr.resolver import ZOO
 
     written = write_codec_results(a.results, a.md) if a.codec else write_results(a.results, a.md, a.readme, ZOO)
     for p in written:
@@ -329,7 +329,7 @@ def cmd_golden(a: argparse.Namespace) -> None:
 def cmd_quantize(a: argparse.Namespace) -> None:
     from qcsr.fixedpoint.model_file import save_quant_model
     from qcsr.model.quantize import quantize_model
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     if a.threads:
         import torch
@@ -347,7 +347,7 @@ def cmd_quantize(a: argparse.Namespace) -> None:
 
 
 def cmd_sweep(a: argparse.Namespace) -> None:
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.sweep import run_sweep, sweep_markdown, write_sweep
 
     net = open_model(a.model).float_net()

@@ -212,6 +212,6 @@ def _quant(model):
     """A QuantModel from a QuantModel, a shipped model name or a .q.json path."""
     if hasattr(model, "layers") and hasattr(model, "arch"):
         return model
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     return open_model(model).quant()

@@ -1,5 +1,5 @@
 """The engines by name: what `--engine` accepts (the CLI's `choices` come from here), what `qcsr bench` times,
-and how each one is built from a resolved model (`qcsr.models.ModelRef`, opened once by the caller).
+and how each one is built from a resolved model (`qcsr.resolver.ModelRef`, opened once by the caller).
 
 Adding an engine is one `Engine(...)` entry in `ENGINES` (docs/checklists.md). Light to import: every factory
 imports what it needs when it is called.
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from qcsr.models import ModelRef
+    from qcsr.resolver import ModelRef
 
 ImageFn = Callable[[np.ndarray], np.ndarray]  # uint8 grey or RGB LR -> HR of the same kind
 LumaFn = Callable[[np.ndarray], np.ndarray]  # uint8 grey or RGB LR -> uint8 HR luma
@@ -47,7 +47,7 @@ def _quant(ref: ModelRef, threads: int | None) -> LumaFn:
     import torch
 
     from qcsr.fixedpoint.colour import luma_u8
-    from qcsr.model.quant import QuantQCSRNet
+    from qcsr.model.quant_net import QuantQCSRNet
 
     qnet = QuantQCSRNet.from_quant_model(ref.quant(), "fake")
     qnet.net.double()

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from qcsr.fixedpoint.colour import luma_ref
-from qcsr.models import BASELINES
 from qcsr.pipeline import luma_upscaler
+from qcsr.resolver import BASELINES
 from qcsr.util.atomic import save_bytes
 from qcsr.util.errors import QcsrError
 from qcsr.util.imaging import bicubic_downscale, jpeg_roundtrip, list_images, load_image, modcrop

@@ -290,7 +290,7 @@ def _alarm(_sig, _frame):
 def _judge_quant(path: Path) -> str:
     from qcsr.golden.engine import GoldenEngine
     from qcsr.golden.fast import FastEngine
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.util.errors import QcsrError
 
     try:
@@ -305,7 +305,7 @@ def _judge_quant(path: Path) -> str:
 def _judge_float(path: Path) -> str:
     import torch
 
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.util.errors import QcsrError
 
     try:

@@ -174,7 +174,7 @@ def run(count: int, hls_exe: Path, work: Path, seed: int = 0,
         progress: Callable[[str], None] = print) -> dict:
     """Generate `count` packets for the default network and judge them with golden and the HLS loader."""
     from qcsr.golden.config_packet import config_words
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     model = open_model("qcsr_x2_proposed").quant()
     core = Core.of_model(model)

@@ -8,8 +8,8 @@ import numpy as np
 
 from qcsr.evaluate import BENCHMARK_SETS, make_lr
 from qcsr.fixedpoint.colour import luma_ref
-from qcsr.models import build_default_vectors, open_model, vector_models
 from qcsr.pipeline import image_upscaler
+from qcsr.resolver import build_default_vectors, open_model, vector_models
 from qcsr.util.atomic import save_bytes
 from qcsr.util.imaging import list_images, load_image, modcrop, save_image
 from qcsr.util.metrics import psnr, ssim

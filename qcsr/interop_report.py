@@ -20,8 +20,8 @@ from qcsr.fixedpoint.colour import rgb_to_ycbcr
 from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
-from qcsr.models import shipped_models
 from qcsr.qonnx_export import accumulator_peaks, build_qonnx, execute
+from qcsr.resolver import shipped_models
 
 
 def _vectors(vectors: Path) -> list[tuple[str, str, np.ndarray]]:

@@ -48,7 +48,7 @@ def export_onnx(model, out: str | os.PathLike) -> Path:
     import onnx
     import torch
 
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.util.atomic import save_bytes
 
     ref = open_model(model)

@@ -14,7 +14,7 @@ from qcsr.engines import engine as get_engine
 from qcsr.fixedpoint.bicubic import upscale2x_u8
 from qcsr.fixedpoint.colour import luma_ref, luma_u8, rgb_to_ycbcr, ycbcr_to_rgb
 from qcsr.golden.engine import GoldenEngine
-from qcsr.models import ModelRef, open_model
+from qcsr.resolver import ModelRef, open_model
 from qcsr.util.imaging import bicubic_upscale
 
 LumaFn = Callable[[np.ndarray], np.ndarray]

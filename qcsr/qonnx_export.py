@@ -224,7 +224,7 @@ def export_qonnx(model, out: str | os.PathLike, fmt: str = "qonnx") -> Path:
     """Write the quantized network of `model` (a model argument or ModelRef) as QONNX at `out`, atomically."""
     from onnx import helper
 
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.util.atomic import save_bytes
     from qcsr.util.errors import QcsrError
 

@@ -13,7 +13,7 @@ from qcsr.evaluate import make_lr
 from qcsr.fixedpoint.colour import luma_ref, luma_u8
 from qcsr.golden.engine import GoldenEngine
 from qcsr.model.network import QCSRNet
-from qcsr.model.quant import calibrate_formats
+from qcsr.model.quant_net import calibrate_formats
 from qcsr.model.quantize import ValItem, float_psnr, integer_model, search_formats, validation_items
 from qcsr.util.atomic import save_bytes
 from qcsr.util.imaging import list_images, load_image, modcrop

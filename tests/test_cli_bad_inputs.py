@@ -183,7 +183,7 @@ def test_exif_orientation_is_applied(img, tmp_path):
 def test_nonfinite_weights_and_provenance(tmp_path, capsys):
     import torch
 
-    from qcsr.models import ZOO
+    from qcsr.resolver import ZOO
 
     blob = torch.load(ZOO / "qcsr_x2_proposed.pt", map_location="cpu", weights_only=True)
     k = next(iter(blob["state_dict"]))
@@ -361,7 +361,7 @@ def test_model_files_that_would_hang_or_hide_bad_values(tmp_path, capsys):
     ends), complex weights with NaN imaginary parts (dropped by load_state_dict's cast): each a clean refusal."""
     import torch
 
-    from qcsr.models import ZOO
+    from qcsr.resolver import ZOO
 
     src = tmp_path / "in.png"
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(src)

@@ -163,8 +163,8 @@ def test_garbage_on_stdin_is_one_error_line(tmp_path):
 
 
 def test_pipelined_video_equals_the_serial_one(media, tmp_path):
-    from qcsr.models import open_model
     from qcsr.pipeline import image_upscaler
+    from qcsr.resolver import open_model
     from qcsr.util.errors import QcsrError
     from qcsr.util.video import upscale_video
 
@@ -192,7 +192,7 @@ def test_version(capsys):
 
 def test_a_second_process_loads_the_kernels_from_the_cache(media, tmp_path):
     """The first process after an install may compile (make setup does it); the next one must not."""
-    code = ("import numpy as np; from qcsr.golden.fast import FastEngine; from qcsr.models import open_model; "
+    code = ("import numpy as np; from qcsr.golden.fast import FastEngine; from qcsr.resolver import open_model; "
             "FastEngine(open_model('qcsr_x2_proposed').quant()).upscale(np.zeros((8, 8, 3), np.uint8))")
     env = dict(os.environ, NUMBA_DEBUG_CACHE="1")
     for _ in range(2):

@@ -25,7 +25,7 @@ from qcsr.fixedpoint.model_file import (
 )
 from qcsr.fixedpoint.quant_model import QuantFormats, QuantModel, build_quant_model
 from qcsr.model.network import QCSRNet
-from qcsr.model.quant import QuantQCSRNet, calibrate
+from qcsr.model.quant_net import QuantQCSRNet, calibrate
 from qcsr.util.errors import QcsrError
 
 torch.set_num_threads(1)

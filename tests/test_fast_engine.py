@@ -10,7 +10,7 @@ from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.fast import FastEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, stress_model
-from qcsr.models import shipped_models
+from qcsr.resolver import shipped_models
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def test_hls_harness_sees_a_broken_loader(hls_exe, tmp_path):
     from qcsr.fuzz_packets import compare, generate, hls_verdicts
     from qcsr.golden.config_packet import config_words
     from qcsr.golden.packet_rules import Core
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     model = open_model("qcsr_x2_proposed").quant()
     core = Core.of_model(model)

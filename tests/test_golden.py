@@ -20,7 +20,7 @@ from qcsr.golden.engine import GoldenEngine, pixel_shuffle, upscale
 from qcsr.model import ZOO
 from qcsr.model.checkpoint import load_model
 from qcsr.model.network import QCSRNet
-from qcsr.model.quant import QuantQCSRNet, calibrate, calibration_images
+from qcsr.model.quant_net import QuantQCSRNet, calibrate, calibration_images
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import pytest
 
 from qcsr.fixedpoint.colour import luma_u8
 from qcsr.golden.engine import GoldenEngine
-from qcsr.models import shipped_models
+from qcsr.resolver import shipped_models
 
 pytest.importorskip("hls4ml")
 pytest.importorskip("qonnx")

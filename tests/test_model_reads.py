@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 import qcsr.model.checkpoint as checkpoint
-import qcsr.models as models
+import qcsr.resolver as resolver
 from qcsr.cli import main
 from qcsr.engines import ENGINES
 
@@ -21,7 +21,7 @@ from qcsr.engines import ENGINES
 def reads(monkeypatch):
     """Counts of model-file loads by path (the .q.json and .pt loaders every resolution goes through)."""
     count: Counter = Counter()
-    load_q, load_pt = models.load_quant_model, checkpoint.load_model
+    load_q, load_pt = resolver.load_quant_model, checkpoint.load_model
 
     def q(path):
         count[Path(path).name] += 1
@@ -31,7 +31,7 @@ def reads(monkeypatch):
         count[Path(path).name] += 1
         return load_pt(path, *a, **k)
 
-    monkeypatch.setattr(models, "load_quant_model", q)
+    monkeypatch.setattr(resolver, "load_quant_model", q)
     monkeypatch.setattr(checkpoint, "load_model", pt)
     return count
 
@@ -39,7 +39,7 @@ def reads(monkeypatch):
 @pytest.fixture
 def qjson(tmp_path) -> Path:
     p = tmp_path / "m.q.json"
-    shutil.copy(models.ZOO / "qcsr_x2_proposed.q.json", p)
+    shutil.copy(resolver.ZOO / "qcsr_x2_proposed.q.json", p)
     return p
 
 

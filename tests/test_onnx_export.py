@@ -27,7 +27,7 @@ def exported(request, tmp_path_factory):
 def _torch(model: str, y: np.ndarray) -> np.ndarray:
     import torch
 
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     net = open_model(model).float_net().float()
     with torch.no_grad():

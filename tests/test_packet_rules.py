@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def model():
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     return open_model("qcsr_x2_proposed").quant()
 

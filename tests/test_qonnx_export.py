@@ -12,7 +12,7 @@ from qcsr.fixedpoint.bicubic import upscale2x_u8
 from qcsr.fixedpoint.colour import rgb_to_ycbcr, ycbcr_to_rgb
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
-from qcsr.models import shipped_models
+from qcsr.resolver import shipped_models
 
 pytest.importorskip("qonnx")
 from qcsr.interop_report import random_full_range_model  # noqa: E402

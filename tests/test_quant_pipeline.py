@@ -20,7 +20,7 @@ from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, real
 from qcsr.model import ZOO
 from qcsr.model.checkpoint import save_model
 from qcsr.model.network import QCSRNet
-from qcsr.model.quant import QuantQCSRNet, calibrate
+from qcsr.model.quant_net import QuantQCSRNet, calibrate
 from qcsr.pipeline import image_upscaler
 
 torch.set_num_threads(1)

@@ -144,7 +144,7 @@ def test_driver_interrupt_ack_and_errors():
 
 def test_driver_refuses_other_builds():
     from qcsr.driver import Qcsr
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.util.errors import QcsrError
 
     core = FakeCore()

@@ -11,7 +11,7 @@ from test_cli import assert_clean_failure, run
 
 from qcsr.cli import main
 from qcsr.golden.engine import GoldenEngine
-from qcsr.models import open_model
+from qcsr.resolver import open_model
 from qcsr.util.video import default_clip_frames, read_frames, write_video
 
 

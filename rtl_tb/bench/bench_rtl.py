@@ -120,7 +120,7 @@ def bench_model():
 
         name = next(v["name"] for v in vector_index()["vectors"] if v["model"] == "proposed")
         return vector_model(vector_entry(name)), f"vectors {vec} ({name})"
-    from qcsr.models import shipped_models
+    from qcsr.resolver import shipped_models
 
     return shipped_models()["proposed"], "model/zoo/qcsr_x2_proposed.q.json"
 

@@ -28,7 +28,7 @@ from qcsr_tbutil import BUILD_ROOT  # noqa: E402
 
 def run(clip: Path, out: Path | None, model_name: str = "qcsr_x2_proposed", frames: int | None = None) -> dict:
     from qcsr.golden.engine import GoldenEngine
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
     from qcsr.util.video import VideoReader, write_video
 
     reader = VideoReader(clip)

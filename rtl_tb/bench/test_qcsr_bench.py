@@ -48,7 +48,7 @@ def test_cosim_video_clip(tmp_path):
     assert r["frames"] == 5 and r["complete"] and r["framing_errors"] == 0, r
     assert r["bit_exact"], r["mismatched_frames"]
     from qcsr.golden.engine import GoldenEngine
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     gold = GoldenEngine(open_model("qcsr_x2_proposed").quant())
     got, src = read_frames(tmp_path / "out.mkv"), read_frames(clip)

@@ -23,7 +23,7 @@ async def packet_verdicts(dut):
     from qcsr.fuzz_packets import compare, generate
     from qcsr.golden.config_packet import config_words
     from qcsr.golden.packet_rules import Core
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     count = int(os.environ.get("QCSR_FUZZ_PACKETS", "50"))
     seed = int(os.environ.get("QCSR_FUZZ_SEED", "1"))

@@ -34,7 +34,7 @@ def image(h: int, w: int, seed: int) -> np.ndarray:
 
 
 def models():
-    from qcsr.models import open_model
+    from qcsr.resolver import open_model
 
     return {k: open_model(f"qcsr_x2_{k}").quant() for k in ("proposed", "bicubic")}
 

@@ -203,7 +203,7 @@ def _bad_packet(rng: random.Random, good: np.ndarray, kind: str, model) -> np.nd
 class Soak:
     def __init__(self, dut, rng: random.Random) -> None:
         from qcsr.golden.packet_rules import Core
-        from qcsr.models import open_model
+        from qcsr.resolver import open_model
 
         self.tb = QcsrTop(dut)
         self.dut = dut

@@ -63,7 +63,7 @@ class ModelRef:
 
                 self._net, self._provenance = load_model(self.float_path)
             else:
-                from qcsr.model.quant import QuantQCSRNet
+                from qcsr.model.quant_net import QuantQCSRNet
 
                 self._net = QuantQCSRNet.from_quant_model(self.quant(), "float").net
         return self._net
