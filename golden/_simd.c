@@ -136,8 +136,9 @@ static void pw_row_c(const qs_layer *L, const int16_t *in, int nb, int nx, int p
 #ifdef QCSR_X86
 #define AVX2 __attribute__((target("avx2")))
 
-AVX2 static inline __m256i rq8(__m256i acc, int shift, __m256i half, __m256i lo, __m256i hi) {
-    __m256i v = shift > 0 ? _mm256_sra_epi32(_mm256_add_epi32(acc, half), _mm_cvtsi32_si128(shift))
+/* requantize an accumulator that already holds the rounding half (the sums start from it) */
+AVX2 static inline __m256i rq8(__m256i acc, int shift, __m256i lo, __m256i hi) {
+    __m256i v = shift > 0 ? _mm256_sra_epi32(acc, _mm_cvtsi32_si128(shift))
                           : _mm256_sllv_epi32(acc, _mm256_set1_epi32(-shift));
     return _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
 }
@@ -166,14 +167,47 @@ AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, i
     for (int j = 0; j < nx; j += 8) {
         for (int c = 0; c < L->cout; c += 2) {
             const __m256i *w0 = (const __m256i *)(L->w + (size_t)c * npairs * 8), *w1 = w0 + npairs;
-            __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+            __m256i a0 = half, a1 = half;
             for (int q = 0; q < npairs; q++) {
                 __m256i x = _mm256_loadu_si256((const __m256i *)(cols + ((size_t)q * nb + j) * 2));
                 a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_loadu_si256(w0 + q)));
                 a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, _mm256_loadu_si256(w1 + q)));
             }
-            __m256i v = pack_pair(rq8(a0, sh, half, vlo, vhi), rq8(a1, sh, half, vlo, vhi));
+            __m256i v = pack_pair(rq8(a0, sh, vlo, vhi), rq8(a1, sh, vlo, vhi));
             store8(out + ((size_t)(c / 2) * ob + pad + j) * 2, v, nx - j);
+        }
+    }
+}
+
+/* head_cols with vectors: the kh input rows as zero-padded int16 (`rowbuf`), then each tap pair's two shifted
+ * rows interleaved (unpack lo/hi, 128-bit lanes put back in pixel order) 16 pixels at a time */
+AVX2 static void head_cols_avx2(const uint8_t *img, int H, int W, int r, int x0, int nx, int kh, int kw,
+                                int16_t *cols, int nb, int16_t *rowbuf) {
+    const int pw = kw / 2, n = nx + 2 * pw, wb = n + 32, taps = kh * kw, npairs = (taps + 1) / 2;
+    for (int dy = 0; dy < kh; dy++) {
+        int16_t *R = rowbuf + (size_t)dy * wb;
+        int yy = r + dy - kh / 2;
+        memset(R, 0, (size_t)wb * sizeof(int16_t));
+        if (yy < 0 || yy >= H) continue;
+        const uint8_t *row = img + (size_t)yy * W;
+        int k0 = x0 - pw < 0 ? pw - x0 : 0;                      /* first column inside the frame */
+        int k1 = x0 - pw + n > W ? W - (x0 - pw) : n;            /* one past the last */
+        int k = k0;
+        for (; k + 16 <= k1; k += 16)
+            _mm256_storeu_si256((__m256i *)(R + k), _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(row + x0 - pw + k))));
+        for (; k < k1; k++) R[k] = row[x0 - pw + k];
+    }
+    for (int q = 0; q < npairs; q++) {
+        int ta = 2 * q, tb = 2 * q + 1;
+        const int16_t *A = rowbuf + (size_t)(ta / kw) * wb + ta % kw;
+        const int16_t *B = tb < taps ? rowbuf + (size_t)(tb / kw) * wb + tb % kw : NULL;
+        int16_t *dst = cols + (size_t)q * nb * 2;
+        for (int j = 0; j < nx; j += 16) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(A + j));
+            __m256i b = B ? _mm256_loadu_si256((const __m256i *)(B + j)) : _mm256_setzero_si256();
+            __m256i lo = _mm256_unpacklo_epi16(a, b), hi = _mm256_unpackhi_epi16(a, b);
+            _mm256_storeu_si256((__m256i *)(dst + (size_t)j * 2), _mm256_permute2x128_si256(lo, hi, 0x20));
+            _mm256_storeu_si256((__m256i *)(dst + (size_t)j * 2 + 16), _mm256_permute2x128_si256(lo, hi, 0x31));
         }
     }
 }
@@ -181,10 +215,11 @@ AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, i
 /* Two taps of one channel side by side: unpack{lo,hi}_epi16 of the (c0, c1) pair vectors at the two taps gives
  * (ta, tb) pairs per pixel and channel (pixels 0, 1, 4, 5 / 2, 3, 6, 7), so one vpmaddwd does 16 MACs; the
  * int32 results pack back (packs_epi32 of lo, hi) into the pair layout of pixels 0..7. */
-AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx,
-                             int pad, int16_t *out) {
+AVX2 static inline __attribute__((always_inline)) void dw_body(const qs_layer *L, const int16_t *const *rows,
+                                                              const int16_t *zero, int nb, int nx, int pad,
+                                                              int16_t *out, const int kh, const int kw) {
     RQ_SETUP(L);
-    const int kh = L->kh, kw = L->kw, taps = kh * kw, units = (taps + 1) / 2;
+    const int taps = kh * kw, units = (taps + 1) / 2;
     const __m256i z = _mm256_setzero_si256();
     for (int p = 0; p < L->cin / 2; p++) {
         const __m256i *wp = (const __m256i *)(L->w + (size_t)p * units * 8);
@@ -192,7 +227,7 @@ AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, cons
         for (int t = 0; t < taps; t++)
             src[t] = (rows[t / kw] ? rows[t / kw] : zero) + ((size_t)p * nb + pad - kw / 2 + t % kw) * 2;
         for (int j = 0; j < nx; j += 8) {
-            __m256i lo = z, hi = z;
+            __m256i lo = half, hi = half;
             for (int u = 0; u < units; u++) {
                 __m256i a = _mm256_loadu_si256((const __m256i *)(src[2 * u] + (size_t)j * 2));
                 __m256i b = 2 * u + 1 < taps ? _mm256_loadu_si256((const __m256i *)(src[2 * u + 1] + (size_t)j * 2)) : z;
@@ -200,10 +235,19 @@ AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, cons
                 lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), w));
                 hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w));
             }
-            __m256i v = _mm256_packs_epi32(rq8(lo, sh, half, vlo, vhi), rq8(hi, sh, half, vlo, vhi));
+            __m256i v = _mm256_packs_epi32(rq8(lo, sh, vlo, vhi), rq8(hi, sh, vlo, vhi));
             store8(out + ((size_t)p * nb + pad + j) * 2, v, nx - j);
         }
     }
+}
+
+/* compiled for 3x3 (loops unrolled, the nine row pointers in registers) and for any kernel */
+AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx,
+                             int pad, int16_t *out) {
+    if (L->kh == 3 && L->kw == 3)
+        dw_body(L, rows, zero, nb, nx, pad, out, 3, 3);
+    else
+        dw_body(L, rows, zero, nb, nx, pad, out, L->kh, L->kw);
 }
 
 AVX2 static inline __attribute__((always_inline)) void pw_body(const qs_layer *L, const int16_t *in, int nb, int nx,
@@ -215,12 +259,12 @@ AVX2 static inline __attribute__((always_inline)) void pw_body(const qs_layer *L
         for (int p = 0; p < np; p++) x[p] = _mm256_loadu_si256((const __m256i *)(in + ((size_t)p * nb + pad + j) * 2));
         for (int o = 0; o < L->cout; o += 2) {
             const __m256i *w0 = (const __m256i *)(L->w + (size_t)o * np * 8), *w1 = w0 + np;
-            __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+            __m256i a0 = half, a1 = half;
             for (int p = 0; p < np; p++) {
                 a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w0 + p)));
                 a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w1 + p)));
             }
-            __m256i r0 = rq8(a0, sh, half, vlo, vhi), r1 = rq8(a1, sh, half, vlo, vhi);
+            __m256i r0 = rq8(a0, sh, vlo, vhi), r1 = rq8(a1, sh, vlo, vhi);
             if (plane) {
                 int32_t t0[8], t1[8];
                 _mm256_storeu_si256((__m256i *)t0, r0);
@@ -288,10 +332,11 @@ int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl
         lat[l] = (l ? lat[l - 1] : 0) + layers[l].kh / 2;
     }
     int taps0 = layers[0].kh * layers[0].kw;
-    size_t colsz = (size_t)((taps0 + 1) / 2) * nb * 2;
-    int16_t *mem = calloc(total + 2 * rowsz + colsz + 64, sizeof(int16_t));
+    size_t colsz = (size_t)((taps0 + 1) / 2) * (nb + 16) * 2;
+    size_t rowbufsz = (size_t)layers[0].kh * (nx + layers[0].kw + 32);
+    int16_t *mem = calloc(total + 2 * rowsz + colsz + rowbufsz + 64, sizeof(int16_t));
     if (!mem) return -1;
-    int16_t *zero = mem + total, *tmp = zero + rowsz, *cols = tmp + rowsz;
+    int16_t *zero = mem + total, *tmp = zero + rowsz, *cols = tmp + rowsz, *rowbuf = cols + colsz;
     const int16_t *win[16];
     for (int t = 0; t < H + lat[nl - 1]; t++) {
         for (int l = 0; l < nl; l++) {
@@ -300,10 +345,14 @@ int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl
             if (r < 0 || r >= H) continue;
             int16_t *dst = mem + ((size_t)base[l] + (size_t)(r % ring[l])) * rowsz;
             if (L->kind == 0) {
-                head_cols(img, H, W, r, x0, nx, L->kh, L->kw, cols, nb);
 #ifdef QCSR_X86
-                if (avx) head_row_avx2(L, cols, nb, nx, dst, nb, pad); else
+                if (avx) {
+                    head_cols_avx2(img, H, W, r, x0, nx, L->kh, L->kw, cols, nb, rowbuf);
+                    head_row_avx2(L, cols, nb, nx, dst, nb, pad);
+                    continue;
+                }
 #endif
+                head_cols(img, H, W, r, x0, nx, L->kh, L->kw, cols, nb);
                 head_row_c(L, cols, nb, nx, dst, nb, pad);
                 continue;
             }
