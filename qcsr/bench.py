@@ -137,10 +137,12 @@ def peak_row(model, threads: int = 2) -> dict[str, Any]:
 
     iters = 20_000_000
     peak_madd(iters // 10)  # warm up the clock
+    secs = float("inf")
     with ThreadPoolExecutor(threads) as pool:
-        t = time.perf_counter()
-        list(pool.map(peak_madd, [iters] * threads))
-        secs = time.perf_counter() - t
+        for _ in range(5):  # the best of five: the rate the machine reaches, not a moment of contention
+            t = time.perf_counter()
+            list(pool.map(peak_madd, [iters] * threads))
+            secs = min(secs, time.perf_counter() - t)
     macs = threads * iters * 12 * 16 / secs if has_avx2() else 0.0
     floor = network_macs(model) / macs if macs else float("nan")
     return {"engine": f"physical limit: vpmaddwd peak, {threads} threads", "what": "CNN MACs at peak",

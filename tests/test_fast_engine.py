@@ -89,7 +89,7 @@ needs_kernels = pytest.mark.skipif(not simd.available(), reason="qcsr.golden._si
 
 
 def _inputs(seed: int) -> dict[str, np.ndarray]:
-    """Adversarial frames, a real crop, and widths across the 256-column tiles (odd, one past a tile)."""
+    """Adversarial frames, a real crop, odd widths and widths split into several column tiles."""
     from skimage import data
 
     from qcsr.fixedpoint.colour import luma_u8
