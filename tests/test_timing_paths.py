@@ -1,4 +1,4 @@
-"""rtl_tb/synth/paths.py (make timing-report) on hand-built netlists: paths and nets across module
+"""rtl/syn/paths.py (make timing-report) on hand-built netlists: paths and nets across module
 boundaries are seen whole after flattening, every sink pin counts, the clock does not."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _paths():
-    spec = importlib.util.spec_from_file_location("qcsr_paths", ROOT / "rtl_tb" / "synth" / "paths.py")
+    spec = importlib.util.spec_from_file_location("qcsr_paths", ROOT / "rtl" / "syn" / "paths.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

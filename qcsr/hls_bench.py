@@ -1,6 +1,6 @@
 """Helpers for the HLS testbench: the bench vector and the bench row.
 
-    python hls/vectors_tool.py bench --src VECTORS --out DIR [--width 1920 --height 1080]
+    python -m qcsr.hls_bench bench --src VECTORS --out DIR [--width 1920 --height 1080]
 
 writes one large vector (a resized scikit-image sample, RGB) with the first model of VECTORS and
 the golden engine's expected output, for `make bench-hls` (the model rebuilt from the set's first packet:
