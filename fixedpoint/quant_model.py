@@ -178,3 +178,14 @@ def build_quant_model(
     from qcsr.fixedpoint.model_file import parse_manifest, to_manifest  # the file's own validation
 
     return parse_manifest(to_manifest(draft), "quantized model")
+
+
+def random_quant_model(arch: Arch, seed: int, fw: tuple[int, int], fa: tuple[int, int]) -> QuantModel:
+    """A model with full-range random 10-bit weights and per-layer fraction bits drawn from [fw[0], fw[1]) and
+    [fa[0], fa[1]) (14-bit activations): what the exactness tests run besides the shipped models."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
+    n = len(weights)
+    fws = [int(v) for v in rng.integers(fw[0], fw[1], n)]
+    fas = [int(v) for v in rng.integers(fa[0], fa[1], n)]
+    return build_quant_model(arch, weights, QuantFormats(fws, fas, 10, 14), {"source": f"random {seed}"})

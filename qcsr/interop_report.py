@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from qcsr.fixedpoint.arch import Arch
 from qcsr.fixedpoint.colour import rgb_to_ycbcr
-from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
+from qcsr.fixedpoint.quant_model import random_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index
 from qcsr.qonnx_export import accumulator_peaks, build_qonnx, execute
@@ -35,13 +35,7 @@ def _vectors(vectors: Path) -> list[tuple[str, str, np.ndarray]]:
 
 def random_full_range_model(seed: int):
     """Full-range random 10-bit weights, saturating formats (the kind of model that breaks float32)."""
-    arch = Arch(C=8, N=2)
-    rng = np.random.default_rng(seed)
-    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
-    n = len(weights)
-    fws = [int(v) for v in rng.integers(7, 12, n)]
-    fas = [int(v) for v in rng.integers(2, 8, n)]
-    return build_quant_model(arch, weights, QuantFormats(fws, fas, 10, 14), {"source": f"random {seed}"})
+    return random_quant_model(Arch(C=8, N=2), seed, (7, 12), (2, 8))
 
 
 def qonnx_section(vecs, models) -> list[str]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qcsr.fixedpoint.arch import Arch
-from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model
+from qcsr.fixedpoint.quant_model import QuantFormats, build_quant_model, random_quant_model
 from qcsr.golden.engine import GoldenEngine
 from qcsr.golden.fast import FastEngine
 from qcsr.golden.vectors import adversarial_inputs, read_array, read_index, stress_model
@@ -20,12 +20,7 @@ def models():
 
 def random_model(arch: Arch, seed: int, fw: int = 9, fa: int = 8):
     """Random 10-bit weights on a given architecture: saturating activations, odd formats, int64 layers."""
-    rng = np.random.default_rng(seed)
-    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
-    n = len(weights)
-    fws = [int(v) for v in rng.integers(fw - 2, fw + 3, n)]
-    fas = [int(v) for v in rng.integers(fa - 3, fa + 4, n)]
-    return build_quant_model(arch, weights, QuantFormats(fws, fas, 10, 14), {"source": f"random {seed}"})
+    return random_quant_model(arch, seed, (fw - 2, fw + 3), (fa - 3, fa + 4))
 
 
 def test_every_vector_equals_the_golden_output(vectors_dir, models):
@@ -105,12 +100,7 @@ def _inputs(seed: int) -> dict[str, np.ndarray]:
 
 def _fitting_model(arch: Arch, seed: int):
     """Random full-range weights with formats whose accumulators the kernels hold in int32."""
-    rng = np.random.default_rng(seed)
-    weights = [rng.integers(-512, 512, spec.weight_shape) for spec in arch.layers()]
-    n = len(weights)
-    fws = [int(v) for v in rng.integers(7, 11, n)]
-    fas = [int(v) for v in rng.integers(2, 7, n)]
-    return build_quant_model(arch, weights, QuantFormats(fws, fas, 10, 14), {"source": f"random {seed}"})
+    return random_quant_model(arch, seed, (7, 11), (2, 7))
 
 
 @needs_kernels
