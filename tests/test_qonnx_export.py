@@ -77,14 +77,11 @@ def test_random_full_range_model(seed):
     qm = random_full_range_model(seed)
     adv = adversarial_inputs()
     frames = [_luma(adv[k])[0] for k in ("saltpepper_24x16", "ones255_16x12", "noise_rgb_20x14")]
-    peaks = accumulator_peaks(qm, frames)
-    f32, f64 = build_qonnx(qm, "float32"), build_qonnx(qm, "float64")
+    # the regime float32 cannot guarantee (partial sums past 2^24): the float64 graph must still be exact
+    assert max(accumulator_peaks(qm, frames).values()) >= FLOAT32_EXACT
+    f64 = build_qonnx(qm, "float64")
     for y in frames:
-        ref = GoldenEngine(qm).upscale_luma(y)
-        assert np.array_equal(execute(f64, y), ref)
-        if max(peaks.values()) < FLOAT32_EXACT:
-            assert np.array_equal(execute(f32, y), ref)
-    assert max(peaks.values()) >= FLOAT32_EXACT  # the model does exercise what float32 cannot hold
+        assert np.array_equal(execute(f64, y), GoldenEngine(qm).upscale_luma(y))
 
 
 def test_export_cli_writes_a_qonnx_model(tmp_path):
