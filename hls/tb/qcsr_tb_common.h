@@ -132,6 +132,17 @@ struct InBeat {
     bool user, last;
 };
 
+// One beat as the core's AXI4-Stream video input word (every byte valid).
+inline qcsr::video_in_t axis_beat(const InBeat& b) {
+    qcsr::video_in_t v;
+    v.data = b.data;
+    v.keep = -1;
+    v.strb = -1;
+    v.user = b.user ? 1 : 0;
+    v.last = b.last ? 1 : 0;
+    return v;
+}
+
 // The frame as AXI4-Stream video beats (UG934: G [7:0], B [15:8], R [23:16]).
 inline std::vector<InBeat> frame_beats(const Vec& v, bool invert = false) {
     std::vector<InBeat> b;

@@ -168,14 +168,7 @@ class Harness {
                 !items[cur_ + 1].pushed && it.first_consumed != UINT64_MAX)
                 push_words(items[cur_ + 1]);
             if (p_valid < 1.0 && uni(rng) >= p_valid) return;  // TVALID low this cycle
-            const InBeat& b = it.beats[it.next];
-            qcsr::video_in_t v;
-            v.data = b.data;
-            v.keep = -1;
-            v.strb = -1;
-            v.user = b.user ? 1 : 0;
-            v.last = b.last ? 1 : 0;
-            vin.write(v);
+            vin.write(axis_beat(it.beats[it.next]));
             inflight_ = true;
             inflight_item_ = cur_;
             inflight_beat_ = it.next;

@@ -63,13 +63,7 @@ class VitisBench {
                 if (first_sof) calls.back().packets = packets;
                 first_sof = false;
             }
-            qcsr::video_in_t v;
-            v.data = b.data;
-            v.keep = -1;
-            v.strb = -1;
-            v.user = b.user ? 1 : 0;
-            v.last = b.last ? 1 : 0;
-            vin.write(v);
+            vin.write(axis_beat(b));
         }
         if (first_sof && !packets.empty()) throw std::logic_error("packets queued for a frame without a SOF beat");
     }
