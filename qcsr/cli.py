@@ -399,16 +399,18 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a float model")
     t.add_argument("--degradation", choices=["bicubic", "proposed", "proposed-direct", "codec"], required=True,
                    help="codec: real H.264/HEVC LR material (model/codec_pool.py)")
-    t.add_argument("--preset", choices=["paper", "fast"], default="fast")
+    t.add_argument("--preset", choices=["paper", "fast"], default="fast",
+                   help="training schedule (model/train.py PRESETS; default %(default)s)")
     t.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding T91/ and BSD200/")
     t.add_argument("--out", type=Path, required=True, help="model file to write (.pt)")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=int, default=0, help="random seed of the run (default %(default)s)")
     t.add_argument("--resume", action="store_true", help="continue from OUT.ckpt")
     t.add_argument("--steps", type=int, help="override the preset's iteration count")
     t.add_argument("--threads", type=int, help="torch CPU threads")
     t.add_argument("--stop-after", type=int, help="checkpoint and stop after this many iterations")
     t.add_argument("--init", type=Path, help="start from this float model's weights (fine-tuning)")
-    t.add_argument("--loss", choices=["l1", "l2"], default="l1")
+    t.add_argument("--loss", choices=["l1", "l2"], default="l1",
+                   help="training loss (l2: the loss PSNR measures; default %(default)s)")
     t.add_argument("--lr", type=float, help="override the preset's peak learning rate")
     t.add_argument("--patch", type=int, help="override the preset's HR crop side (pixels)")
     t.add_argument("--batch", type=int, help="override the preset's batch size")
@@ -484,32 +486,37 @@ def build_parser() -> argparse.ArgumentParser:
     ex.set_defaults(func=cmd_export)
 
     c = sub.add_parser("clip", help="write the embedded demo clip (a pan across scikit-image's astronaut)")
-    c.add_argument("output", type=Path)
+    c.add_argument("output", type=Path, help="video file to write (.mkv, .mp4, ...)")
     c.add_argument("--frames", type=int, default=72, help="frames at 24 fps (default %(default)s: 3 s)")
-    c.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264")
+    c.add_argument("--codec", choices=["h264", "hevc", "ffv1"], default="h264",
+                   help="video codec (default %(default)s)")
     c.add_argument("--no-audio", action="store_true", help="no 440 Hz tone audio stream")
     c.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     c.set_defaults(func=cmd_clip)
 
     r = sub.add_parser("report", help="build docs/results.md and the README tables from eval JSONs")
     r.add_argument("--results", type=Path, default=Path("docs/results"), help="folder of eval JSON files")
-    r.add_argument("--md", type=Path, default=Path("docs/results.md"))
-    r.add_argument("--readme", type=Path, default=Path("README.md"))
+    r.add_argument("--md", type=Path, default=Path("docs/results.md"),
+                   help="results page to write (default %(default)s)")
+    r.add_argument("--readme", type=Path, default=Path("README.md"),
+                   help="README whose results block is rewritten (default %(default)s)")
     r.add_argument("--codec", action="store_true",
                    help="the video-codec report (docs/codec.md): no README block, no zoo sidecars")
     r.set_defaults(func=cmd_report)
 
     x = sub.add_parser("ablation", help="table + validation plot of trained architecture variants")
     x.add_argument("--runs", type=Path, default=Path("runs/arch"), help="folder of <name>.pt/.log.csv/.json")
-    x.add_argument("--md", type=Path, default=Path("docs/training/arch_ablation.md"))
-    x.add_argument("--png", type=Path, default=Path("docs/training/arch_ablation.png"))
+    x.add_argument("--md", type=Path, default=Path("docs/training/arch_ablation.md"),
+                   help="table to write (default %(default)s)")
+    x.add_argument("--png", type=Path, default=Path("docs/training/arch_ablation.png"),
+                   help="plot to write (default %(default)s)")
     x.add_argument("--reference", help="variant the clean-table PSNR deltas are taken against")
     x.add_argument("--baseline", type=Path, help="eval JSON the per-condition tables are compared with")
     x.set_defaults(func=cmd_ablation)
 
     g = sub.add_parser("golden", help="upscale default images and benchmark sets, write PNGs, table, vectors")
     g.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark sets are used when present")
-    g.add_argument("--out", type=Path, default=Path("out/golden"))
+    g.add_argument("--out", type=Path, default=Path("out/golden"), help="output folder (default %(default)s)")
     g.add_argument("--model", default="qcsr_x2_proposed", help="zoo name or .q.json (golden), .pt (float)")
     g.add_argument("--engine", choices=list(ENGINES),
                    help="default: golden for quantized models (zoo names, .q.json), float for .pt files")
@@ -520,30 +527,34 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--model", required=True, help="float model file or zoo name")
     q.add_argument("--out", type=Path, required=True, help="quantized model to write (.q.json)")
     q.add_argument("--data", type=Path, default=DEFAULT_DATA, help="training images (validation and QAT)")
-    q.add_argument("--weight-bits", type=int, default=10)
-    q.add_argument("--act-bits", type=int, default=14)
+    q.add_argument("--weight-bits", type=int, default=10, help="weight width in bits (default %(default)s)")
+    q.add_argument("--act-bits", type=int, default=14, help="activation width in bits (default %(default)s)")
     q.add_argument("--qat-steps", type=int, default=0, help="QAT fine-tuning iterations (0: post-training only)")
     q.add_argument("--passes", type=int, default=2, help="passes of the PSNR-driven format search")
-    q.add_argument("--threads", type=int)
+    q.add_argument("--threads", type=int, help="PyTorch threads (default: every core)")
     q.set_defaults(func=cmd_quantize)
 
     w = sub.add_parser("sweep", help="PSNR (Set5, Set14) vs weight bits 6..12 and activation bits 8..16")
     w.add_argument("--model", required=True, help="float model file or zoo name")
-    w.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    w.add_argument("--out", type=Path, default=Path("docs"))
+    w.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                   help="folder holding Set5 and Set14 (default %(default)s)")
+    w.add_argument("--out", type=Path, default=Path("docs"),
+                   help="folder for sweep.md, sweep.json, sweep.png (default %(default)s)")
     w.set_defaults(func=cmd_sweep)
 
     b = sub.add_parser("bench", help="wall time per 1920x1080 frame of each engine -> docs/bench.md")
-    b.add_argument("--model", default="qcsr_x2_proposed")
-    b.add_argument("--repeat", type=int, default=3)
+    b.add_argument("--model", default="qcsr_x2_proposed", help="model file or zoo name (default %(default)s)")
+    b.add_argument("--repeat", type=int, default=3,
+                   help="runs per engine at least (default %(default)s; and at least 2 s)")
     b.add_argument("--extra", type=Path, default=Path("out/bench"), help="folder of hardware bench JSON rows")
-    b.add_argument("--out", type=Path, default=Path("docs/bench.md"))
+    b.add_argument("--out", type=Path, default=Path("docs/bench.md"), help="table to write (default %(default)s)")
     b.set_defaults(func=cmd_bench)
 
     f = sub.add_parser("figure", help="paper Fig. 2 style crops of Set14 zebra from a JPEG LR input")
-    f.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    f.add_argument("--quality", type=int, default=70)
-    f.add_argument("--out", type=Path, default=Path("docs/fig2_zebra_jpeg70.png"))
+    f.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder holding Set14 (default %(default)s)")
+    f.add_argument("--quality", type=int, default=70, help="JPEG quality of the LR input (default %(default)s)")
+    f.add_argument("--out", type=Path, default=Path("docs/fig2_zebra_jpeg70.png"),
+                   help="figure to write (default %(default)s)")
     f.set_defaults(func=cmd_figure)
     # users' commands first, then the project's, marked (argparse lists subcommands in creation order)
     acts = sub._choices_actions

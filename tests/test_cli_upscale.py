@@ -200,3 +200,16 @@ def test_a_second_process_loads_the_kernels_from_the_cache(media, tmp_path):
         assert r.returncode == 0, r.stderr
     assert "[cache] data loaded" in r.stdout
     assert "[cache] data saved" not in r.stdout and "compiling" not in r.stderr, (r.stdout[-2000:], r.stderr)
+
+
+def test_every_argument_has_a_help_text():
+    import argparse
+
+    from qcsr.cli import build_parser
+
+    ap = build_parser()
+    sub = next(a for a in ap._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [f"{name} {a.option_strings or a.dest}" for name, p in sub.choices.items() for a in p._actions
+               if not isinstance(a, argparse._HelpAction) and not a.help]  # fmt: skip
+    assert not missing, missing
+    assert all(act.help for act in sub._choices_actions)
