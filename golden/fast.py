@@ -28,6 +28,7 @@ from qcsr.util.errors import QcsrError
 
 INT32_LIMIT = 1 << 31
 TAPS = np.array(PHASE_TAPS_5, dtype=np.int32)
+assert TAPS[0, 4] == 0 and TAPS[1, 0] == 0  # _bicubic_rows' interior: four taps per phase
 
 
 def _jit(fn):
@@ -212,8 +213,16 @@ def _bicubic_rows(img, ch, taps, tmp):  # pragma: no cover - compiled
     """Horizontal x2 bicubic pass of channel `ch` of an (H, W, C) uint8 frame, replicated borders, into
     the (H, 2W) int32 plane `tmp` (7 fraction bits)."""
     hgt, wid, _ = img.shape
+    a0, a1, a2, a3 = taps[0, 0], taps[0, 1], taps[0, 2], taps[0, 3]  # even phase: i - 2 .. i + 1
+    b1, b2, b3, b4 = taps[1, 1], taps[1, 2], taps[1, 3], taps[1, 4]  # odd phase: i - 1 .. i + 2
     for r in nb.prange(hgt):
         for i in range(wid):
+            if 2 <= i < wid - 2:  # interior: no border replication
+                x0, x1, x2 = np.int32(img[r, i - 2, ch]), np.int32(img[r, i - 1, ch]), np.int32(img[r, i, ch])
+                x3, x4 = np.int32(img[r, i + 1, ch]), np.int32(img[r, i + 2, ch])
+                tmp[r, 2 * i] = a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+                tmp[r, 2 * i + 1] = b1 * x1 + b2 * x2 + b3 * x3 + b4 * x4
+                continue
             for ph in range(2):
                 s = 0
                 for k in range(5):
