@@ -131,3 +131,27 @@ def test_fast_engine_runs_the_cnn_in_the_kernels(models):
     weights = [rng.integers(-512, 512, s.weight_shape) for s in wide.layers()]
     big = build_quant_model(wide, weights, QuantFormats([0] * n, [2 if i % 2 == 0 else -4 for i in range(n)], 10, 14))
     assert not simd.SimdCNN.supports(big) and FastEngine(big)._simd is None  # int64 bound: the Numba kernels
+
+
+def test_threads_may_share_the_engine(models):
+    """Numba's work-queue layer aborts the process on concurrent launches; the engine serialises its own."""
+    import threading
+
+    qm = models["proposed"]
+    rng = np.random.default_rng(0)
+    imgs = [rng.integers(0, 256, (20 + i, 30 + i, 3), dtype=np.uint8) for i in range(4)]
+    refs = [GoldenEngine(qm).upscale(x) for x in imgs]
+    engines = [FastEngine(qm, simd=False), FastEngine(qm)]
+    bad: list = []
+
+    def work(k: int) -> None:
+        for j, x in enumerate(imgs):
+            if not np.array_equal(engines[k % 2].upscale(x), refs[j]):
+                bad.append((k, j))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not bad
