@@ -24,8 +24,6 @@ LumaFn = Callable[[np.ndarray], np.ndarray]  # uint8 grey or RGB LR -> uint8 HR 
 class Engine:
     name: str
     help: str
-    exact: bool  # gives the golden engine's integers
-    quantized: bool  # needs the quantized model (.q.json)
     luma: Callable[[ModelRef, int | None], LumaFn]  # (model, threads) -> LR image -> HR luma
     image: Callable[[ModelRef, int | None], ImageFn] | None = None  # its own whole-image path, where it has one
     bench: bool = True  # a luma row in `qcsr bench`
@@ -87,11 +85,11 @@ def _image_of(make: Callable[[ModelRef, int | None], object]) -> Callable[[Model
 
 
 ENGINES: dict[str, Engine] = {e.name: e for e in (
-    Engine("float", "the float network in PyTorch (.pt, or the dequantized .q.json)", False, False, _float),
-    Engine("quant", "PyTorch fake-quant in float64: the golden integers, slowly", True, True, _quant, bench=False),
-    Engine("golden", "the NumPy integer reference the cores are checked against", True, True,
+    Engine("float", "the float network in PyTorch (.pt, or the dequantized .q.json)", _float),
+    Engine("quant", "PyTorch fake-quant in float64: the golden integers, slowly", _quant, bench=False),
+    Engine("golden", "the NumPy integer reference the cores are checked against",
            _luma_of(lambda ref, _t: _golden(ref)), _image_of(lambda ref, _t: _golden(ref))),
-    Engine("fast", "the golden integers compiled: int16 kernels and Numba on every core", True, True,
+    Engine("fast", "the golden integers compiled: int16 kernels and Numba on every core",
            _luma_of(_fast), _image_of(_fast)),
 )}  # fmt: skip
 
