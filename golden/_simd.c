@@ -136,16 +136,17 @@ static void pw_row_c(const qs_layer *L, const int16_t *in, int nb, int nx, int p
 #ifdef QCSR_X86
 #define AVX2 __attribute__((target("avx2")))
 
+/* An opaque no-op on a vector register: placed after each accumulate, it keeps GCC from reassociating the
+ * integer sums into a tree of products (all sixteen vpmaddwd results live at once, spilled to the stack),
+ * so each sum stays one chain of vpaddd and the products retire into it as they come. Measured on one Zen 2
+ * core: the 1x1 body's multiply-adds went from 2.6 to 3.4 per ns, the port's peak. */
+#define CHAIN(v) __asm__("" : "+x"(v))
+
 /* requantize an accumulator that already holds the rounding half (the sums start from it) */
 AVX2 static inline __m256i rq8(__m256i acc, int shift, __m256i lo, __m256i hi) {
     __m256i v = shift > 0 ? _mm256_sra_epi32(acc, _mm_cvtsi32_si128(shift))
                           : _mm256_sllv_epi32(acc, _mm256_set1_epi32(-shift));
     return _mm256_min_epi32(_mm256_max_epi32(v, lo), hi);
-}
-
-/* two int32 vectors of 8 pixels (channels 2p, 2p + 1) -> one pair vector (8 pixels x 2 int16) */
-AVX2 static inline __m256i pack_pair(__m256i even, __m256i odd) {
-    return _mm256_or_si256(_mm256_and_si256(even, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(odd, 16));
 }
 
 AVX2 static inline void store8(int16_t *dst, __m256i v, int n) {
@@ -158,7 +159,25 @@ AVX2 static inline void store8(int16_t *dst, __m256i v, int n) {
 #define RQ_SETUP(L)                                                                                              \
     const int sh = (L)->shift;                                                                                   \
     const __m256i half = _mm256_set1_epi32(sh > 0 ? 1 << (sh - 1) : 0), vlo = _mm256_set1_epi32((L)->lo),         \
-                  vhi = _mm256_set1_epi32((L)->hi)
+                  vhi = _mm256_set1_epi32((L)->hi), wlo = _mm256_set1_epi16((int16_t)(L)->lo),                     \
+                  whi = _mm256_set1_epi16((int16_t)(L)->hi);                                                       \
+    const __m128i cnt = _mm_cvtsi32_si128(sh > 0 ? sh : -sh);                                                    \
+    const int right = sh > 0
+
+/* the shift of rq8 with a count prepared once per row */
+AVX2 static inline __m256i shift8(__m256i acc, int right, __m128i cnt) {
+    return right ? _mm256_sra_epi32(acc, cnt) : _mm256_sll_epi32(acc, cnt);
+}
+
+/* Two accumulators of 8 pixels (channels 2p, 2p + 1) requantized into one pair vector: shifted, packed to int16
+ * with saturation, clipped in 16 bits (lo and hi are int16, so clip(sat16(v)) == clip(v)), interleaved by a
+ * byte shuffle: 6 instructions where rq8 twice and an and/shift/or pack took 9. */
+AVX2 static inline __m256i rq_pair(__m256i a0, __m256i a1, int right, __m128i cnt, __m256i wlo, __m256i whi) {
+    const __m256i order = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15,
+                                           0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+    __m256i v = _mm256_packs_epi32(shift8(a0, right, cnt), shift8(a1, right, cnt));
+    return _mm256_shuffle_epi8(_mm256_min_epi16(_mm256_max_epi16(v, wlo), whi), order);
+}
 
 AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, int nx, int16_t *out, int ob,
                                int pad) {
@@ -171,9 +190,11 @@ AVX2 static void head_row_avx2(const qs_layer *L, const int16_t *cols, int nb, i
             for (int q = 0; q < npairs; q++) {
                 __m256i x = _mm256_loadu_si256((const __m256i *)(cols + ((size_t)q * nb + j) * 2));
                 a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x, _mm256_loadu_si256(w0 + q)));
+                CHAIN(a0);
                 a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, _mm256_loadu_si256(w1 + q)));
+                CHAIN(a1);
             }
-            __m256i v = pack_pair(rq8(a0, sh, vlo, vhi), rq8(a1, sh, vlo, vhi));
+            __m256i v = rq_pair(a0, a1, right, cnt, wlo, whi);
             store8(out + ((size_t)(c / 2) * ob + pad + j) * 2, v, nx - j);
         }
     }
@@ -233,9 +254,12 @@ AVX2 static inline __attribute__((always_inline)) void dw_body(const qs_layer *L
                 __m256i b = 2 * u + 1 < taps ? _mm256_loadu_si256((const __m256i *)(src[2 * u + 1] + (size_t)j * 2)) : z;
                 __m256i w = _mm256_loadu_si256(wp + u);
                 lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), w));
+                CHAIN(lo);
                 hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w));
+                CHAIN(hi);
             }
-            __m256i v = _mm256_packs_epi32(rq8(lo, sh, vlo, vhi), rq8(hi, sh, vlo, vhi));
+            __m256i v = _mm256_packs_epi32(shift8(lo, right, cnt), shift8(hi, right, cnt));
+            v = _mm256_min_epi16(_mm256_max_epi16(v, wlo), whi);
             store8(out + ((size_t)p * nb + pad + j) * 2, v, nx - j);
         }
     }
@@ -262,10 +286,12 @@ AVX2 static inline __attribute__((always_inline)) void pw_body(const qs_layer *L
             __m256i a0 = half, a1 = half;
             for (int p = 0; p < np; p++) {
                 a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w0 + p)));
+                CHAIN(a0);
                 a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w1 + p)));
+                CHAIN(a1);
             }
-            __m256i r0 = rq8(a0, sh, vlo, vhi), r1 = rq8(a1, sh, vlo, vhi);
             if (plane) {
+                __m256i r0 = rq8(a0, sh, vlo, vhi), r1 = rq8(a1, sh, vlo, vhi);
                 int32_t t0[8], t1[8];
                 _mm256_storeu_si256((__m256i *)t0, r0);
                 _mm256_storeu_si256((__m256i *)t1, r1);
@@ -275,7 +301,7 @@ AVX2 static inline __attribute__((always_inline)) void pw_body(const qs_layer *L
                     plane[(o + 1) * pstride + j + k] = (int16_t)t1[k];
                 }
             } else {
-                store8(out + ((size_t)(o / 2) * ob + opad + j) * 2, pack_pair(r0, r1), nx - j);
+                store8(out + ((size_t)(o / 2) * ob + opad + j) * 2, rq_pair(a0, a1, right, cnt, wlo, whi), nx - j);
             }
         }
     }

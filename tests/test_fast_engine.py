@@ -103,13 +103,29 @@ def _fitting_model(arch: Arch, seed: int):
     return random_quant_model(arch, seed, (7, 11), (2, 7))
 
 
+def _left_shift_model():
+    """Fraction bits alternating 2, 4 with integer weights: every other layer requantizes by a left shift."""
+    arch = Arch(C=8, N=2)
+    n = len(arch.layers())
+    rng = np.random.default_rng(5)
+    weights = [rng.integers(-512, 512, s.weight_shape) for s in arch.layers()]
+    qm = build_quant_model(arch, weights, QuantFormats([0] * n, [2 if i % 2 == 0 else 4 for i in range(n)], 10, 14))
+    fracs = [qm.input_format.frac] + [lay.act_format.frac for lay in qm.layers]
+    assert min(fracs[i] + qm.layers[i].weight_format.frac - fracs[i + 1] for i in range(n)) < 0
+    return qm
+
+
 @needs_kernels
 @pytest.mark.parametrize("generic", [False, True], ids=["dispatch", "portable"])
-@pytest.mark.parametrize("which", ["proposed", "bicubic", "stress", "default", "horizontal", "wide-kernels"])
+@pytest.mark.parametrize("which", ["proposed", "bicubic", "stress", "default", "horizontal", "wide-kernels",
+                                   "left-shifts"])  # fmt: skip
 def test_int16_kernels_equal_the_golden_cnn(models, which, generic):
     archs = {"default": Arch(), "horizontal": Arch(C=8, N=2, KH=1, KW=5, G=1),
              "wide-kernels": Arch(F=5, C=4, N=3, KW=5)}  # fmt: skip
-    qm = models[which] if which in models else _fitting_model(archs[which], 3)
+    if which == "left-shifts":
+        qm = _left_shift_model()
+    else:
+        qm = models[which] if which in models else _fitting_model(archs[which], 3)
     assert simd.SimdCNN.supports(qm), which  # else this test would not test the kernels
     cnn = simd.SimdCNN(qm, threads=2, generic=generic)
     gold = GoldenEngine(qm)
