@@ -133,6 +133,49 @@ static void pw_row_c(const qs_layer *L, const int16_t *in, int nb, int nx, int p
 }
 
 /* ------------------------------------------------------------------ AVX2 rows */
+
+/* ------------------------------------------------------------------ the bicubic and the residual, per tile
+
+ * With the CNN's tail row r of a tile in hand, the HR rows 2r, 2r + 1 of the tile's columns are finished in
+ * place: Y_N = the x2 bicubic (separable, replicated borders; a horizontal pass per LR row kept in a ring of
+ * five, then the vertical pass), Y_f = clip(round_half_up(((Y_N << sh_bic) + (shuffle(Y_c) << sh_res)) >>
+ * frac), 0, 255) (SPEC section 3; the golden engine's `upscale_luma`). The caller checks that every term fits
+ * int32 (its bound, `SimdCNN.fused_post`). */
+typedef struct {
+    const int32_t *taps;  /* the two phases' 5-tap filters over LR offsets -2..+2, [2][5] */
+    int sh_bic, sh_res, frac;
+    uint8_t *hr;          /* the (2H, hstride) uint8 HR luma frame */
+    int64_t hstride;
+} qs_post;
+
+/* horizontal pass of LR row k over the tile's columns [c0, c1): 2 (c1 - c0) int32 */
+static void bic_row_c(const qs_post *P, const uint8_t *img, int W, int k, int c0, int c1, int32_t *dst) {
+    const uint8_t *row = img + (size_t)k * W;
+    for (int i = c0; i < c1; i++)
+        for (int ph = 0; ph < 2; ph++) {
+            int32_t s = 0;
+            for (int m = 0; m < 5; m++) {
+                int c = i - 2 + m;
+                s += P->taps[ph * 5 + m] * (int32_t)row[c < 0 ? 0 : c >= W ? W - 1 : c];
+            }
+            dst[2 * (i - c0) + ph] = s;
+        }
+}
+
+/* HR row 2r + ph, columns [u0, n) of the tile (n = 2 (c1 - c0)): rows = the five horizontal-pass rows r-2..r+2
+ * (clamped), tail = the tile's tail planes at its first column, tstride apart */
+static void post_row_c(const qs_post *P, const int32_t *const *rows, const int16_t *tail, int64_t tstride, int ph,
+                       int u0, int n, uint8_t *out) {
+    const int64_t half = (int64_t)1 << (P->frac - 1);
+    for (int u = u0; u < n; u++) {
+        int64_t s = 0;
+        for (int m = 0; m < 5; m++) s += (int64_t)P->taps[ph * 5 + m] * rows[m][u];
+        int64_t t = tail[(2 * ph + (u & 1)) * tstride + u / 2];
+        int64_t q = ((s << P->sh_bic) + (t << P->sh_res) + half) >> P->frac;
+        out[u] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+    }
+}
+
 #ifdef QCSR_X86
 #define AVX2 __attribute__((target("avx2")))
 
@@ -317,6 +360,58 @@ AVX2 static void pw_row_avx2(const qs_layer *L, const int16_t *in, int nb, int n
     else
         pw_body(L, in, nb, nx, pad, out, ob, opad, plane, pstride, L->cin / 2);
 }
+
+/* bic_row_c with vectors, 8 LR columns at a time (`pad`: the row's columns c0 - 2 .. c1 + 9, clamped, as int32) */
+AVX2 static void bic_row_avx2(const qs_post *P, const uint8_t *img, int W, int k, int c0, int c1, int32_t *dst,
+                              int32_t *padded) {
+    const uint8_t *row = img + (size_t)k * W;
+    const int n = c1 - c0;
+    for (int i = 0; i < n + 12; i++) {
+        int c = c0 - 2 + i;
+        padded[i] = row[c < 0 ? 0 : c >= W ? W - 1 : c];
+    }
+    __m256i te[5], to[5];
+    for (int m = 0; m < 5; m++) te[m] = _mm256_set1_epi32(P->taps[m]), to[m] = _mm256_set1_epi32(P->taps[5 + m]);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i e = _mm256_setzero_si256(), o = e;
+        for (int m = 0; m < 5; m++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(padded + i + m));
+            e = _mm256_add_epi32(e, _mm256_mullo_epi32(x, te[m]));
+            o = _mm256_add_epi32(o, _mm256_mullo_epi32(x, to[m]));
+        }
+        __m256i lo = _mm256_unpacklo_epi32(e, o), hi = _mm256_unpackhi_epi32(e, o);
+        _mm256_storeu_si256((__m256i *)(dst + 2 * i), _mm256_permute2x128_si256(lo, hi, 0x20));
+        _mm256_storeu_si256((__m256i *)(dst + 2 * i + 8), _mm256_permute2x128_si256(lo, hi, 0x31));
+    }
+    if (i < n) bic_row_c(P, img, W, k, c0 + i, c1, dst + 2 * i);
+}
+
+/* post_row_c with vectors, 16 HR columns at a time; the rest by post_row_c */
+AVX2 static void post_row_avx2(const qs_post *P, const int32_t *const *rows, const int16_t *tail, int64_t tstride,
+                               int ph, int n, uint8_t *out) {
+    __m256i tv[5];
+    for (int m = 0; m < 5; m++) tv[m] = _mm256_set1_epi32(P->taps[ph * 5 + m]);
+    const __m128i cb = _mm_cvtsi32_si128(P->sh_bic), cr = _mm_cvtsi32_si128(P->sh_res), cf = _mm_cvtsi32_si128(P->frac);
+    const __m256i half = _mm256_set1_epi32(1 << (P->frac - 1));
+    const int16_t *ta = tail + 2 * ph * tstride, *tb = ta + tstride;
+    int u = 0;
+    for (; u + 16 <= n; u += 16) {
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+        for (int m = 0; m < 5; m++) {
+            s0 = _mm256_add_epi32(s0, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u)), tv[m]));
+            s1 = _mm256_add_epi32(s1, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u + 8)), tv[m]));
+        }
+        __m128i a = _mm_loadu_si128((const __m128i *)(ta + u / 2)), b = _mm_loadu_si128((const __m128i *)(tb + u / 2));
+        __m256i t0 = _mm256_cvtepi16_epi32(_mm_unpacklo_epi16(a, b)), t1 = _mm256_cvtepi16_epi32(_mm_unpackhi_epi16(a, b));
+        __m256i q0 = _mm256_add_epi32(_mm256_add_epi32(_mm256_sll_epi32(s0, cb), _mm256_sll_epi32(t0, cr)), half);
+        __m256i q1 = _mm256_add_epi32(_mm256_add_epi32(_mm256_sll_epi32(s1, cb), _mm256_sll_epi32(t1, cr)), half);
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(_mm256_sra_epi32(q0, cf), _mm256_sra_epi32(q1, cf)), 0xD8);
+        /* packs saturates to int16 and packus to 0..255: together clip(q, 0, 255) */
+        _mm_storeu_si128((__m128i *)(out + u), _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1)));
+    }
+    if (u < n) post_row_c(P, rows, tail, tstride, ph, u, n, out);
+}
 #endif
 
 /* ------------------------------------------------------------------ the tile driver */
@@ -335,11 +430,13 @@ static int use_avx2(int generic) {
 /* 1 when the AVX2 path would run on this CPU (the engine reports it). */
 int qs_has_avx2(void) { return use_avx2(0); }
 
-/* Run the CNN of `layers` (head, ..., tail) on LR luma `img` (H x W uint8) for output columns [c0, c1), into
- * `tail` (cout_last planes, each H rows of `tstride` int16, the tile's columns at [c0, c1)). `halo`: the
- * network's horizontal receptive radius; `pad` >= every layer's kw/2. Returns 0, or -1 when out of memory. */
-int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl, int c0, int c1, int halo, int pad,
-                int16_t *tail, int64_t tstride, int generic) {
+/* Run the CNN of `layers` (head, ..., tail) on LR luma `img` (H x W uint8) for output columns [c0, c1): into
+ * `tail` (cout_last planes, each H rows of `tstride` int16, the tile's columns at [c0, c1)) when `P` is NULL,
+ * else each tail row straight into the finished HR rows of P->hr (the bicubic and the residual above).
+ * `halo`: the network's horizontal receptive radius; `pad` >= every layer's kw/2. Returns 0, or -1 when out of
+ * memory. */
+static int cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl, int c0, int c1, int halo,
+                    int pad, int16_t *tail, int64_t tstride, const qs_post *P, int generic) {
     const int avx = use_avx2(generic);
     const int x0 = c0 - halo > 0 ? c0 - halo : 0, x1 = c1 + halo < W ? c1 + halo : W, nx = x1 - x0;
     const int nb = ((nx + 7) / 8) * 8 + 2 * pad + 8;  /* row length in pixels, zero columns each side */
@@ -363,6 +460,17 @@ int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl
     int16_t *mem = calloc(total + 2 * rowsz + colsz + rowbufsz + 64, sizeof(int16_t));
     if (!mem) return -1;
     int16_t *zero = mem + total, *tmp = zero + rowsz, *cols = tmp + rowsz, *rowbuf = cols + colsz;
+    const int n2 = 2 * (c1 - c0);
+    int32_t *hring = NULL, *padded = NULL;
+    int hnext = 0;
+    if (P) {
+        hring = malloc(((size_t)5 * n2 + (size_t)(c1 - c0) + 16) * sizeof(int32_t));
+        if (!hring) {
+            free(mem);
+            return -1;
+        }
+        padded = hring + (size_t)5 * n2;
+    }
     const int16_t *win[16];
     for (int t = 0; t < H + lat[nl - 1]; t++) {
         for (int l = 0; l < nl; l++) {
@@ -406,6 +514,28 @@ int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl
                 if (avx) pw_row_avx2(L, win[0], nb, nx, pad, NULL, 0, 0, tp, ps); else
 #endif
                 pw_row_c(L, win[0], nb, nx, pad, NULL, 0, 0, tp, ps);
+                if (P) {  /* the HR rows 2r, 2r + 1 of this tile */
+                    for (; hnext <= r + 2 && hnext < H; hnext++) {
+                        int32_t *hr = hring + (size_t)(hnext % 5) * n2;
+#ifdef QCSR_X86
+                        if (avx) bic_row_avx2(P, img, W, hnext, c0, c1, hr, padded); else
+#endif
+                        bic_row_c(P, img, W, hnext, c0, c1, hr);
+                    }
+                    const int32_t *rows[5];
+                    for (int m = 0; m < 5; m++) {
+                        int k = r - 2 + m;
+                        rows[m] = hring + (size_t)((k < 0 ? 0 : k >= H ? H - 1 : k) % 5) * n2;
+                    }
+                    for (int ph = 0; ph < 2; ph++) {
+                        uint8_t *o = P->hr + (2 * (int64_t)r + ph) * P->hstride + 2 * (int64_t)c0;
+#ifdef QCSR_X86
+                        if (avx) post_row_avx2(P, rows, tp + (c0 - x0), ps, ph, n2, o); else
+#endif
+                        post_row_c(P, rows, tp + (c0 - x0), ps, ph, 0, n2, o);
+                    }
+                    continue;
+                }
                 for (int o = 0; o < L->cout; o++)
                     memcpy(plane + (int64_t)o * H * tstride + c0, tp + (int64_t)o * ps + (c0 - x0),
                            (size_t)(c1 - c0) * sizeof(int16_t));
@@ -413,7 +543,20 @@ int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl
         }
     }
     free(mem);
+    free(hring);
     return 0;
+}
+
+int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl, int c0, int c1, int halo, int pad,
+                int16_t *tail, int64_t tstride, int generic) {
+    return cnn_tile(img, H, W, layers, nl, c0, c1, halo, pad, tail, tstride, NULL, generic);
+}
+
+/* The same tile finished: HR luma columns [2 c0, 2 c1) of rows 0 .. 2H - 1 of `hr` (hstride bytes apart). */
+int qs_luma_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl, int c0, int c1, int halo, int pad,
+                 const int32_t *taps, int sh_bic, int sh_res, int frac, uint8_t *hr, int64_t hstride, int generic) {
+    qs_post P = {taps, sh_bic, sh_res, frac, hr, hstride};
+    return cnn_tile(img, H, W, layers, nl, c0, c1, halo, pad, NULL, 0, &P, generic);
 }
 
 /* The machine's int16 multiply-add rate: `iters` rounds of 12 independent vpmaddwd chains (16 MACs each);

@@ -25,7 +25,7 @@ from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
 from qcsr.fixedpoint.colour import _FWD_OFFSET, _INV_OFFSET, COLOUR_FRAC_BITS, RGB_TO_YCBCR, YCBCR_TO_RGB
 from qcsr.fixedpoint.quant_model import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
 from qcsr.golden.engine import checked_image, checked_luma
-from qcsr.golden.simd import SimdCNN
+from qcsr.golden.simd import Post, SimdCNN
 from qcsr.golden.simd import available as simd_available
 from qcsr.util.errors import QcsrError
 
@@ -331,12 +331,17 @@ class FastEngine:
         self._tmp: np.ndarray | None = None
         self._tail: np.ndarray | None = None
         self._simd = None
-        if simd and simd_available() and SimdCNN.supports(model) and self.act_dtype == np.int16:
-            self._simd = SimdCNN(model, threads=threads)
         self.fa_tail = model.layers[-1].act_format.frac
         self.frac = model.residual_frac
         if OUTPUT_FORMAT.frac != 0 or self.frac < max(BICUBIC_FRAC, self.fa_tail):
             raise QcsrError("fast engine: unexpected output format")
+        self._post: Post | None = None  # the bicubic and the residual in the kernels' tiles too, where int32 holds them
+        if simd and simd_available() and SimdCNN.supports(model) and self.act_dtype == np.int16:
+            self._simd = SimdCNN(model, threads=threads)
+            tail = model.layers[-1].act_format
+            post = Post(TAPS, self.frac - BICUBIC_FRAC, self.frac - self.fa_tail, self.frac,
+                        max(-tail.min_int, tail.max_int))  # fmt: skip
+            self._post = post if post.fits else None
 
     def _planes(self, h: int, w: int) -> list[np.ndarray]:
         """Two (C, H, pad + W + pad) activation planes, allocated once per frame size and reused (fresh
@@ -399,6 +404,8 @@ class FastEngine:
 
     def _upscale_luma(self, y: np.ndarray) -> np.ndarray:
         h, w = y.shape
+        if self._post is not None:
+            return self._simd.luma(y, self._post, np.empty((2 * h, 2 * w), np.uint8))
         tail = self._cnn(y)
         yn = self._hr_raw(h, w)
         _bicubic_rows(y.reshape(h, w, 1), 0, TAPS, self._tmp)
@@ -411,8 +418,14 @@ class FastEngine:
         """The int32 (2H, 2W) bicubic plane, reused across calls of one frame size."""
         if self._raw is None or self._raw.shape != (2 * h, 2 * w):
             self._raw = np.empty((2 * h, 2 * w), np.int32)
-            self._tmp = np.empty((h, 2 * w), np.int32)
+        self._row_pass(h, w)
         return self._raw
+
+    def _row_pass(self, h: int, w: int) -> np.ndarray:
+        """The int32 (H, 2W) plane of the bicubic's horizontal pass, reused across calls of one frame size."""
+        if self._tmp is None or self._tmp.shape != (h, 2 * w):
+            self._tmp = np.empty((h, 2 * w), np.int32)
+        return self._tmp
 
     def upscale(self, img: np.ndarray) -> np.ndarray:
         """uint8 RGB (H, W, 3) -> RGB (2H, 2W, 3), or grey (H, W) -> grey (2H, 2W)."""
@@ -428,9 +441,10 @@ class FastEngine:
         _colour_split(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
         hr = np.empty((3, 2 * h, 2 * w), np.uint8)
         hr[0] = self._upscale_luma(np.ascontiguousarray(ycc[0]))
+        tmp = self._row_pass(h, w)
         for ch in (1, 2):
-            _bicubic_rows(ycc[ch].reshape(h, w, 1), 0, TAPS, self._tmp)
-            _bicubic_cols(self._tmp, TAPS, 2 * BICUBIC_FRAC_BITS, hr[ch].reshape(2 * h, 2 * w, 1), 0)
+            _bicubic_rows(ycc[ch].reshape(h, w, 1), 0, TAPS, tmp)
+            _bicubic_cols(tmp, TAPS, 2 * BICUBIC_FRAC_BITS, hr[ch].reshape(2 * h, 2 * w, 1), 0)
         rgb = np.empty((2 * h, 2 * w, 3), np.uint8)
         _colour_merge(hr, _INV, _INV_OFF, COLOUR_FRAC_BITS, rgb)
         return rgb

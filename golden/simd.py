@@ -3,6 +3,8 @@
 `SimdCNN(model)` packs a model's weights as int16 pairs once and runs the CNN in column tiles on a thread
 pool (ctypes releases the GIL); `SimdCNN.supports(model)` says whether the kernels hold its formats exactly
 (int16 codes and weights, int32 accumulators, even channel counts), else the caller keeps the Numba path.
+`SimdCNN.luma` also finishes each tile row (x2 bicubic + residual add, `Post`) so the tail codes never go
+through memory as planes.
 The extension is built by the normal install (pyproject `ext-modules`); where no C compiler was found it is
 absent and `available()` is False. AVX2 is chosen at run time; `generic=True` forces the portable C path.
 """
@@ -39,6 +41,10 @@ def _load():
     lib.qs_cnn_tile.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(_Layer), ctypes.c_int,
                                 ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_void_p,
                                 ctypes.c_int64, ctypes.c_int]  # fmt: skip
+    lib.qs_luma_tile.restype = ctypes.c_int
+    lib.qs_luma_tile.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(_Layer), ctypes.c_int,
+                                 ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
+                                 ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int]  # fmt: skip
     lib.qs_peak_madd.restype = ctypes.c_int64
     lib.qs_peak_madd.argtypes = [ctypes.c_int64]
     lib.qs_has_avx2.restype = ctypes.c_int
@@ -138,6 +144,22 @@ class SimdCNN:
         self.cout = model.layers[-1].spec.out_channels
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
 
+    def _tiles(self, w: int) -> list[tuple[int, int]]:
+        n = max(self.threads, -(-w // MAX_TILE))  # one tile per thread, more only for very wide frames
+        tile = -(-w // n)
+        return [(c, min(c + tile, w)) for c in range(0, w, tile)]
+
+    def _launch(self, one, tiles: list[tuple[int, int]]) -> None:
+        def checked(t: tuple[int, int]) -> None:
+            if one(t):
+                raise MemoryError("qcsr simd: out of memory for a tile")
+
+        if self._pool is None or len(tiles) == 1:
+            for t in tiles:
+                checked(t)
+        else:
+            list(self._pool.map(checked, tiles))
+
     def run(self, y: np.ndarray, out: np.ndarray, col0: int) -> np.ndarray:
         """Tail codes of uint8 luma `y` (H, W) into the int16 planes `out` (cout, H, >= col0 + W) at columns
         col0..col0+W-1 (the rest untouched)."""
@@ -147,19 +169,42 @@ class SimdCNN:
             raise ValueError("out must be C-contiguous int16 (cout, H, W')")
         base = out.ctypes.data + col0 * out.itemsize
         stride = out.shape[2]
-        n = max(self.threads, -(-w // MAX_TILE))  # one tile per thread, more only for very wide frames
-        tile = -(-w // n)
-        tiles = [(c, min(c + tile, w)) for c in range(0, w, tile)]
+        def one(t: tuple[int, int]) -> int:
+            return _LIB.qs_cnn_tile(y.ctypes.data, h, w, self._layers, len(self._layers), t[0], t[1], self.halo,
+                                    self.pad, base, stride, int(self.generic))  # fmt: skip
 
-        def one(t: tuple[int, int]) -> None:
-            rc = _LIB.qs_cnn_tile(y.ctypes.data, h, w, self._layers, len(self._layers), t[0], t[1], self.halo,
-                                  self.pad, base, stride, int(self.generic))  # fmt: skip
-            if rc:
-                raise MemoryError("qcsr simd: out of memory for a tile")
-
-        if self._pool is None or len(tiles) == 1:
-            for t in tiles:
-                one(t)
-        else:
-            list(self._pool.map(one, tiles))
+        self._launch(one, self._tiles(w))
         return out
+
+    def luma(self, y: np.ndarray, post: Post, out: np.ndarray) -> np.ndarray:
+        """The finished HR luma (2H, 2W) uint8 of LR luma `y` into `out`: the CNN, the bicubic and the residual add
+        of `post` per tile row, in the kernels (the tail codes never go through memory as planes)."""
+        y = np.ascontiguousarray(y, np.uint8)
+        h, w = y.shape
+        if out.dtype != np.uint8 or not out.flags.c_contiguous or out.shape != (2 * h, 2 * w):
+            raise ValueError("out must be C-contiguous uint8 (2H, 2W)")
+        taps = post.taps
+
+        def one(t: tuple[int, int]) -> int:
+            return _LIB.qs_luma_tile(y.ctypes.data, h, w, self._layers, len(self._layers), t[0], t[1], self.halo,
+                                     self.pad, taps.ctypes.data, post.sh_bic, post.sh_res, post.frac, out.ctypes.data,
+                                     2 * w, int(self.generic))  # fmt: skip
+
+        self._launch(one, self._tiles(w))
+        return out
+
+
+class Post:
+    """The residual step's constants for `SimdCNN.luma`: Y_f = clip(round_half_up(((Y_N << sh_bic) +
+    (shuffle(Y_c) << sh_res)) >> frac), 0, 255), Y_N the x2 bicubic of `taps` (two phases x 5 LR taps)."""
+
+    def __init__(self, taps: np.ndarray, sh_bic: int, sh_res: int, frac: int, tail_bound: int) -> None:
+        self.taps = np.ascontiguousarray(taps, np.int32).reshape(2, 5)
+        self.sh_bic, self.sh_res, self.frac = sh_bic, sh_res, frac
+        gain = int(np.abs(self.taps).sum(axis=1).max())
+        self.bound = ((255 * gain * gain) << sh_bic) + (tail_bound << sh_res) + (1 << (frac - 1))
+
+    @property
+    def fits(self) -> bool:
+        """Every term of the sum, and the sum, fits the kernels' int32 (else the caller keeps its own path)."""
+        return self.sh_bic >= 0 and self.sh_res >= 0 and self.frac >= 1 and self.bound < INT32_LIMIT

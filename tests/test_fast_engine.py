@@ -138,6 +138,39 @@ def test_int16_kernels_equal_the_golden_cnn(models, which, generic):
 
 
 @needs_kernels
+@pytest.mark.parametrize("generic", [False, True], ids=["dispatch", "portable"])
+@pytest.mark.parametrize("which", ["proposed", "stress", "wide-kernels", "left-shifts"])
+@pytest.mark.parametrize("max_tile", [1024, 40], ids=["tile-per-thread", "narrow-tiles"])
+def test_finished_luma_in_the_kernels_equals_golden(models, which, generic, max_tile, monkeypatch):
+    """The CNN, the bicubic and the residual add per tile row (SimdCNN.luma): golden's HR luma exactly, on the
+    vector and the portable path, with tiles whose widths leave remainders of the 16-column blocks."""
+    monkeypatch.setattr(simd, "MAX_TILE", max_tile)
+    if which == "left-shifts":
+        qm = _left_shift_model()
+    elif which == "wide-kernels":
+        qm = _fitting_model(Arch(F=5, C=4, N=3, KW=5), 3)
+    else:
+        qm = models[which]
+    post = FastEngine(qm)._post
+    assert post is not None and post.fits, which  # else this test would not test the fused path
+    cnn = simd.SimdCNN(qm, threads=2, generic=generic)
+    gold = GoldenEngine(qm)
+    for name, y in _inputs(6).items():
+        h, w = y.shape
+        out = cnn.luma(y, post, np.empty((2 * h, 2 * w), np.uint8))
+        assert np.array_equal(out, gold.upscale_luma(y)), (which, name)
+
+
+@needs_kernels
+def test_the_residual_stays_out_of_the_kernels_when_int32_cannot_hold_it():
+    from qcsr.golden.fast import TAPS
+
+    assert simd.Post(TAPS, 0, 8, 14, 1 << 13).fits  # the shipped model's constants
+    assert not simd.Post(TAPS, 9, 8, 23, 1 << 13).fits  # Y_N << 9 passes 2^31
+    assert not simd.Post(TAPS, 0, 18, 24, 1 << 13).fits  # the tail code << 18 with Y_N passes it
+
+
+@needs_kernels
 def test_fast_engine_runs_the_cnn_in_the_kernels(models):
     assert FastEngine(models["proposed"])._simd is not None
     assert FastEngine(models["proposed"], simd=False)._simd is None
