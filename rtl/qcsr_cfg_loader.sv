@@ -49,8 +49,8 @@ module qcsr_cfg_loader #(
     parameter integer YW = $clog2(MAX_H + 1) + 1,
     parameter integer SEG = 64,           // weights per chain segment (enable fanout SEG * WB = 640)
     // derived (do not override)
-    parameter integer NL = 2 * N + 2,
-    parameter integer NW = C*F*F + N*(C*KH*KW + C*C) + 4*(C/G)
+    parameter integer NL = qcsr_pkg::layer_count(N),
+    parameter integer NW = qcsr_pkg::weight_count(F, C, N, KH, KW, G)
 ) (
     input  wire             clk,
     input  wire             rst,

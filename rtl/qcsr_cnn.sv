@@ -34,8 +34,8 @@ module qcsr_cnn #(
     parameter integer MAX_H = 1080,
     parameter integer XW = $clog2(MAX_W + 1),
     parameter integer YW = $clog2(MAX_H + 1) + 1,
-    parameter integer NL = 2 * N + 2,
-    parameter integer NW = C*F*F + N*(C*KH*KW + C*C) + 4*(C/G)
+    parameter integer NL = qcsr_pkg::layer_count(N),
+    parameter integer NW = qcsr_pkg::weight_count(F, C, N, KH, KW, G)
 ) (
     input  wire              clk,
     input  wire              clr,
@@ -50,10 +50,7 @@ module qcsr_cnn #(
 );
 
 function automatic integer layer_weights(input integer l);
-    if (l == 0) layer_weights = C * F * F;
-    else if (l == NL - 1) layer_weights = 4 * (C / G);
-    else if (l % 2 == 1) layer_weights = C * KH * KW;
-    else layer_weights = C * C;
+    layer_weights = qcsr_pkg::layer_weights(l, F, C, N, KH, KW, G);
 endfunction
 
 function automatic integer layer_offset(input integer l);

@@ -89,8 +89,8 @@ module qcsr_core #(
 
 localparam integer XW = $clog2(MAX_W + 1);
 localparam integer YW = $clog2(MAX_H + 1) + 1;     // rows run past the frame during the flush
-localparam integer NL = 2 * N + 2;
-localparam integer NW = C*F*F + N*(C*KH*KW + C*C) + 4*(C/G);
+localparam integer NL = qcsr_pkg::layer_count(N);
+localparam integer NW = qcsr_pkg::weight_count(F, C, N, KH, KW, G);
 localparam integer LW = 24;
 
 // ---------------------------------------------------------------- alignment (section 4.3)

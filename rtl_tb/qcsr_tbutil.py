@@ -143,11 +143,11 @@ def run_cocotb(
 
 def hls_shell_build(fold: int, max_w: int = 64, max_h: int = 64,
                     arch: Mapping[str, int] | None = None) -> tuple[list[Path], list[str]]:
-    """Sources and Verilator arguments of the HLS C++ core behind qcsr_top's ports (rtl_tb/hls_shell);
+    """Sources and Verilator arguments of the HLS C++ core behind qcsr_top's ports (hls/tb/rtl_shell);
     `arch` (F, C, N, KH, KW, G) compiles another network into it."""
     import sysconfig
 
-    shell = ROOT / "rtl_tb" / "hls_shell"
+    shell = ROOT / "hls" / "tb" / "rtl_shell"
     ap_types = Path(sysconfig.get_paths()["purelib"]) / "hls4ml" / "templates" / "vivado" / "ap_types"
     if os.environ.get("XILINX_HLS"):
         ap_types = Path(os.environ["XILINX_HLS"]) / "include"
@@ -155,7 +155,7 @@ def hls_shell_build(fold: int, max_w: int = 64, max_h: int = 64,
               f"-DQCSR_FOLD={fold} -DQCSR_MAX_W={max_w} -DQCSR_MAX_H={max_h} -Wno-unknown-pragmas"
               + "".join(f" -DQCSR_{k}={v}" for k, v in sorted((arch or {}).items())))
     # the runner rebuilds only when the HDL sources change: key the build on the C++ contents as well
-    files = sorted((ROOT / "hls").rglob("*.h")) + sorted((ROOT / "hls").rglob("*.cpp")) + sorted(shell.iterdir())
+    files = sorted(p for ext in ("*.h", "*.cpp", "*.sv") for p in (ROOT / "hls").rglob(ext))  # the shell's too
     digest = hashlib.sha1(b"".join(f.read_bytes() for f in files if f.is_file())).hexdigest()[:10]
     args = [str(shell / "qcsr_hls_dpi.cpp"), str(ROOT / "hls" / "qcsr_top.cpp"), "-CFLAGS",
             f"{cflags} -DQCSR_SRC_DIGEST_{digest}"]

@@ -4,7 +4,7 @@ Every comparison is np.array_equal against the golden engine's frame: the vector
 computed here with golden.engine.GoldenEngine from a model rebuilt out of a vector's cfg packet.
 `make cosim RTL=<dir>` runs the same tests on another core with the same ports (an HLS export);
 QCSR_MAX_W / QCSR_MAX_H tell the tests the core's limits (1920 x 1080 unless set). test_qcsr_top_hls
-(`make cosim RTL=hls`) runs them on the HLS C++ source through a DPI-C shell (rtl_tb/hls_shell,
+(`make cosim RTL=hls`) runs them on the HLS C++ source through a DPI-C shell (hls/tb/rtl_shell,
 QCSR_CORE=hls): data and protocol are checked as for the RTL; the few checks that depend on the RTL's
 cycle timing say so where they branch.
 """

@@ -1,4 +1,4 @@
-// qcsr_hls_dpi.cpp -- DPI-C side of the HLS shell (rtl_tb/hls_shell/qcsr_top.sv): the HLS top
+// qcsr_hls_dpi.cpp -- DPI-C side of the HLS shell (hls/tb/rtl_shell/qcsr_top.sv): the HLS top
 // function hls/qcsr_top.cpp, run as a coroutine (hls/tb/sim/qcsr_sim_runner.h) over the streams of
 // the AXI boundary. Test scaffolding only.
 #include <svdpi.h>
