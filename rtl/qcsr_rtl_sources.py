@@ -1,6 +1,6 @@
-"""The RTL core's source list, in compile order: the generated register package (rtl/gen/, from
-`make regs`), the hand-written packages (rtl/pkg/), the generated register block, then one module per file
-in rtl/. The tests, the synthesis and place-and-route reports
+"""The RTL core's source list, in compile order: the generated register package and block (rtl/gen/,
+from `make regs`; they carry no `timescale, so they come before every file that does), the hand-written
+packages (rtl/pkg/), then one module per file in rtl/. The tests, the synthesis and place-and-route reports
 and the lint use it (`sys.path` gets rtl/, then `from qcsr_rtl_sources import rtl_sources`);
 tests/test_fusesoc.py checks that qcsr.core lists the same files."""
 
@@ -13,12 +13,12 @@ VLT = RTL / "qcsr.vlt"  # Verilator waivers for the generated files (no in-place
 
 
 def rtl_sources(directory: Path | None = None) -> list[Path]:
-    """Packages first (rtl/gen/*_pkg.sv, rtl/pkg/*.sv), then the other generated files, then the modules."""
+    """The generated package, the other generated files, the hand-written packages, then the modules."""
     d = Path(directory or RTL)
     gen = d / "gen"
     pkgs = sorted(gen.glob("*_pkg.sv"))
     others = sorted(p for p in gen.glob("*.sv") if p not in pkgs)
-    files = pkgs + sorted((d / "pkg").glob("*.sv")) + others + sorted(list(d.glob("*.sv")) + list(d.glob("*.v")))
+    files = pkgs + others + sorted((d / "pkg").glob("*.sv")) + sorted(list(d.glob("*.sv")) + list(d.glob("*.v")))
     if not files:
         raise FileNotFoundError(f"no .sv/.v sources in {d}")
     return files
