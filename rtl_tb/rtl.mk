@@ -35,9 +35,9 @@ else
 endif
 
 bench-rtl: $(STAMP) $(VECTORS)/index.json
-	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --fold 1 --json build/rtl_tb/bench-1080p-fold1.json \
+	$(RTL_VECTORS_ENV) $(PY) rtl/bench/bench_rtl.py --fold 1 --json build/rtl_tb/bench-1080p-fold1.json \
 	  --bench-row out/bench/rtl_verilator.json
-	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --fold 2 --json build/rtl_tb/bench-1080p-fold2.json \
+	$(RTL_VECTORS_ENV) $(PY) rtl/bench/bench_rtl.py --fold 2 --json build/rtl_tb/bench-1080p-fold2.json \
 	  --bench-row out/bench/rtl_verilator_fold2.json
 
 BENCH_DEPS += bench-rtl
@@ -45,7 +45,7 @@ BENCH_DEPS += bench-rtl
 # latency and throughput of the IP per input resolution (960x540, 1280x720, 1920x1080) at FOLD 1 and 2,
 # measured on the Verilated default core -> docs/ip_throughput.md (included in docs/integration.md)
 ip-throughput: $(STAMP) $(VECTORS)/index.json
-	$(RTL_VECTORS_ENV) $(PY) rtl_tb/bench/bench_rtl.py --table docs/ip_throughput.md
+	$(RTL_VECTORS_ENV) $(PY) rtl/bench/bench_rtl.py --table docs/ip_throughput.md
 
 synth-report: $(STAMP)
 	$(PY) rtl/syn/synth_report.py --out docs/resources.md
@@ -80,7 +80,7 @@ rtl-lint: $(STAMP)
 # A real clip through the default core, frame by frame against the golden engine, output as FFV1:
 # make cosim-video [CLIP=file.mkv] -> out/cosim_video/clip_x2_rtl.mkv
 cosim-video: $(STAMP)
-	$(PY) rtl_tb/bench/cosim_video.py $(if $(CLIP),--input $(CLIP)) --out out/cosim_video/clip_x2_rtl.mkv
+	$(PY) rtl/bench/cosim_video.py $(if $(CLIP),--input $(CLIP)) --out out/cosim_video/clip_x2_rtl.mkv
 
 # Register map: every artefact from rtl/regs/qcsr_regs.rdl (PeakRDL): rtl/gen/ (AXI4-Lite register block,
 # IP-XACT), sw/include/qcsr_regs.h, docs/registers.md, qcsr/regmap.json (the driver's offsets)

@@ -51,7 +51,7 @@ def imported_modules(path: Path) -> set[str]:
 def test_every_project_import_uses_the_qcsr_namespace() -> None:
     bare = {"model", "golden", "fixedpoint"}
     files = [*project_modules().values(), *ROOT.glob("tests/*.py"), *ROOT.glob("rtl_tb/**/*.py"),
-             *ROOT.glob("hls/*.py"), ROOT / "conftest.py"]  # fmt: skip
+             *ROOT.glob("rtl/**/*.py"), *ROOT.glob("hls/*.py"), ROOT / "conftest.py"]  # fmt: skip
     bad = [(f.relative_to(ROOT), m) for f in files for m in imported_modules(f) if m.split(".")[0] in bare]
     assert not bad, f"bare imports (use qcsr.<name>): {bad}"
 

@@ -1,6 +1,6 @@
 """1080p throughput run of the RTL core: Verilated C++ feeder/checker, golden comparison, analytical model.
 
-    python rtl_tb/bench/bench_rtl.py [--width 1920 --height 1080] [--json out.json]
+    python rtl/bench/bench_rtl.py [--width 1920 --height 1080] [--json out.json]
 
 Builds qcsr_top (default parameters, MAX 1920 x 1080) with bench_main.cpp into build/rtl_tb/bench-*,
 feeds one frame with no idle cycles and no back-pressure, and reports cycles from the first input beat
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[1] / "rtl_tb"))  # the simulation helpers (Verilator, sources)
 
 from qcsr_tbutil import BUILD_ROOT, ROOT, VERILATOR_ARGS, ensure_verilator, rtl_sources  # noqa: E402
 
@@ -66,13 +67,16 @@ def model_cycles(w: int, h: int, F=ARCH["F"], C=ARCH["C"], N=ARCH["N"], KH=ARCH[
 def build(build_dir: Path, params: dict | None = None) -> Path:
     """Verilate qcsr_top with the C++ bench; Verilator skips the build when nothing changed."""
     ensure_verilator()
+    main = HERE / "bench_main.cpp"
+    if (build_dir / "bench_main.d").is_file() and str(main) not in (build_dir / "bench_main.d").read_text():
+        shutil.rmtree(build_dir)  # built from a bench_main.cpp elsewhere (the bench moved): make would stop on it
     build_dir.mkdir(parents=True, exist_ok=True)
     # -O2 on the model (Verilator's default is -Os): ~1.6x faster simulation for ~20 % more build time
     cmd = ["verilator", "--cc", "--exe", "--build", "-j", os.environ.get("QCSR_BUILD_JOBS", "2"),
            "-MAKEFLAGS", "OPT_FAST=-O2",
            "--top-module", "qcsr_top", "-Mdir", str(build_dir), "-o", "bench", *VERILATOR_ARGS,
            *[f"-G{k}={v}" for k, v in (params or {}).items()],
-           str(HERE / "bench_main.cpp"), *[str(s) for s in rtl_sources()]]  # fmt: skip
+           str(main), *[str(s) for s in rtl_sources()]]  # fmt: skip
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     return build_dir / "bench"
 

@@ -1,6 +1,6 @@
 """`make cosim-video`: a real clip through the Verilated RTL core (default build), checked frame by frame.
 
-    python rtl_tb/bench/cosim_video.py [--input CLIP] [--frames N] [--out OUT.mkv] [--model NAME]
+    python rtl/bench/cosim_video.py [--input CLIP] [--frames N] [--out OUT.mkv] [--model NAME]
 
 Decodes the clip (default: the embedded demo clip, `qcsr clip`, as H.264), streams all its frames
 back to back into qcsr_top through the C++ feeder of bench_main.cpp (one configuration packet, then
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parents[1] / "rtl_tb"))  # the simulation helpers
 sys.path.insert(0, str(HERE))
 
 from bench_rtl import build, run_feeder  # noqa: E402
