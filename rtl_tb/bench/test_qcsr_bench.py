@@ -23,7 +23,9 @@ def test_cycles_match_model(vectors_dir, monkeypatch, w, h, fold):
     assert r["latency_cycles"] == r["model"]["latency"], (r["latency_cycles"], r["model"])
 
 
-@pytest.mark.parametrize("fold", [1, 2])
+# FOLD 2 (the shipped configuration) in CI; FOLD 1's full frame (a minute) in the slow set, its cycles are
+# checked on 1920 x 12 above
+@pytest.mark.parametrize("fold", [pytest.param(1, marks=pytest.mark.slow), 2])
 def test_throughput_1080p(vectors_dir, monkeypatch, fold):
     monkeypatch.setenv("QCSR_VECTORS", str(vectors_dir))
     r = run(1920, 1080, fold=fold)
