@@ -144,8 +144,16 @@ static void pw_row_c(const qs_layer *L, const int16_t *in, int nb, int nx, int p
 typedef struct {
     const int32_t *taps;  /* the two phases' 5-tap filters over LR offsets -2..+2, [2][5] */
     int sh_bic, sh_res, frac;
-    uint8_t *hr;          /* the (2H, hstride) uint8 HR luma frame */
+    uint8_t *hr;          /* the (2H, hstride) uint8 HR luma frame (NULL when rgb is set) */
     int64_t hstride;
+    /* The whole frame (NULL: luma only): the chroma planes' x2 bicubic (clip(round_half_up(s >> bshift))) and
+     * the YCbCr -> RGB conversion, clip((sum_c inv[k][c] x_c + inv_off[k]) >> cshift, 0, 255) (inv_off holds the
+     * input offsets and the half), into the interleaved (2H, rstride) RGB frame */
+    const uint8_t *cb, *cr;
+    int bshift, cshift;
+    const int32_t *inv, *inv_off;
+    uint8_t *rgb;
+    int64_t rstride;
 } qs_post;
 
 /* horizontal pass of LR row k over the tile's columns [c0, c1): 2 (c1 - c0) int32 */
@@ -159,6 +167,28 @@ static void bic_row_c(const qs_post *P, const uint8_t *img, int W, int k, int c0
                 s += P->taps[ph * 5 + m] * (int32_t)row[c < 0 ? 0 : c >= W ? W - 1 : c];
             }
             dst[2 * (i - c0) + ph] = s;
+        }
+}
+
+/* chroma HR row 2r + ph, columns [u0, n): the vertical pass of `rows`, rounded half up by bshift and clipped */
+static void chroma_row_c(const qs_post *P, const int32_t *const *rows, int ph, int u0, int n, uint8_t *out) {
+    const int64_t half = (int64_t)1 << (P->bshift - 1);
+    for (int u = u0; u < n; u++) {
+        int64_t s = 0;
+        for (int m = 0; m < 5; m++) s += (int64_t)P->taps[ph * 5 + m] * rows[m][u];
+        int64_t q = (s + half) >> P->bshift;
+        out[u] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+    }
+}
+
+/* HR pixels [u0, n) of Y, Cb, Cr rows -> interleaved RGB */
+static void merge_row_c(const qs_post *P, const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int u0, int n,
+                        uint8_t *out) {
+    for (int u = u0; u < n; u++)
+        for (int k = 0; k < 3; k++) {
+            int32_t a = P->inv[3 * k] * y[u] + P->inv[3 * k + 1] * cb[u] + P->inv[3 * k + 2] * cr[u] + P->inv_off[k];
+            a >>= P->cshift;
+            out[3 * u + k] = (uint8_t)(a < 0 ? 0 : a > 255 ? 255 : a);
         }
 }
 
@@ -205,7 +235,8 @@ AVX2 static inline void store8(int16_t *dst, __m256i v, int n) {
                   vhi = _mm256_set1_epi32((L)->hi), wlo = _mm256_set1_epi16((int16_t)(L)->lo),                     \
                   whi = _mm256_set1_epi16((int16_t)(L)->hi);                                                       \
     const __m128i cnt = _mm_cvtsi32_si128(sh > 0 ? sh : -sh);                                                    \
-    const int right = sh > 0
+    const int right = sh > 0;                                                                                    \
+    (void)vlo, (void)vhi /* the 32-bit bounds: the tail's planes only */
 
 /* the shift of rq8 with a count prepared once per row */
 AVX2 static inline __m256i shift8(__m256i acc, int right, __m128i cnt) {
@@ -387,6 +418,71 @@ AVX2 static void bic_row_avx2(const qs_post *P, const uint8_t *img, int W, int k
     if (i < n) bic_row_c(P, img, W, k, c0 + i, c1, dst + 2 * i);
 }
 
+
+/* chroma_row_c with vectors, 16 HR columns at a time */
+AVX2 static void chroma_row_avx2(const qs_post *P, const int32_t *const *rows, int ph, int n, uint8_t *out) {
+    __m256i tv[5];
+    for (int m = 0; m < 5; m++) tv[m] = _mm256_set1_epi32(P->taps[ph * 5 + m]);
+    const __m128i cs = _mm_cvtsi32_si128(P->bshift);
+    const __m256i half = _mm256_set1_epi32(1 << (P->bshift - 1));
+    int u = 0;
+    for (; u + 16 <= n; u += 16) {
+        __m256i s0 = half, s1 = half;
+        for (int m = 0; m < 5; m++) {
+            s0 = _mm256_add_epi32(s0, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u)), tv[m]));
+            s1 = _mm256_add_epi32(s1, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u + 8)), tv[m]));
+        }
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(_mm256_sra_epi32(s0, cs), _mm256_sra_epi32(s1, cs)), 0xD8);
+        _mm_storeu_si128((__m128i *)(out + u), _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1)));
+    }
+    if (u < n) chroma_row_c(P, rows, ph, u, n, out);
+}
+
+/* merge_row_c with vectors, 16 pixels at a time: the three channels as int32 products, packed to bytes with
+ * saturation (the clip), interleaved into 48 bytes by byte shuffles */
+AVX2 static void merge_row_avx2(const qs_post *P, const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int n,
+                                uint8_t *out) {
+    __m256i m[9], off[3];
+    for (int i = 0; i < 9; i++) m[i] = _mm256_set1_epi32(P->inv[i]);
+    for (int k = 0; k < 3; k++) off[k] = _mm256_set1_epi32(P->inv_off[k]);
+    const __m128i cs = _mm_cvtsi32_si128(P->cshift);
+    /* shuffle masks: output byte 16 v + i is channel (16 v + i) % 3 of pixel (16 v + i) / 3 */
+    __m128i mask[3][3];
+    for (int v = 0; v < 3; v++)
+        for (int k = 0; k < 3; k++) {
+            int8_t b[16];
+            for (int i = 0; i < 16; i++) b[i] = (16 * v + i) % 3 == k ? (int8_t)((16 * v + i) / 3) : (int8_t)0x80;
+            mask[v][k] = _mm_loadu_si128((const __m128i *)b);
+        }
+    int u = 0;
+    for (; u + 16 <= n; u += 16) {
+        __m256i x[2][3];
+        for (int h = 0; h < 2; h++) {
+            x[h][0] = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(y + u + 8 * h)));
+            x[h][1] = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(cb + u + 8 * h)));
+            x[h][2] = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(cr + u + 8 * h)));
+        }
+        __m128i ch[3];
+        for (int k = 0; k < 3; k++) {
+            __m256i a[2];
+            for (int h = 0; h < 2; h++) {
+                __m256i t = off[k];
+                for (int c = 0; c < 3; c++)
+                    if (P->inv[3 * k + c]) t = _mm256_add_epi32(t, _mm256_mullo_epi32(x[h][c], m[3 * k + c]));
+                a[h] = _mm256_sra_epi32(t, cs);
+            }
+            __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a[0], a[1]), 0xD8);
+            ch[k] = _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+        }
+        for (int v = 0; v < 3; v++) {
+            __m128i o = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(ch[0], mask[v][0]), _mm_shuffle_epi8(ch[1], mask[v][1])),
+                                     _mm_shuffle_epi8(ch[2], mask[v][2]));
+            _mm_storeu_si128((__m128i *)(out + 3 * u + 16 * v), o);
+        }
+    }
+    if (u < n) merge_row_c(P, y, cb, cr, u, n, out);
+}
+
 /* post_row_c with vectors, 16 HR columns at a time; the rest by post_row_c */
 AVX2 static void post_row_avx2(const qs_post *P, const int32_t *const *rows, const int16_t *tail, int64_t tstride,
                                int ph, int n, uint8_t *out) {
@@ -462,14 +558,18 @@ static int cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, in
     int16_t *zero = mem + total, *tmp = zero + rowsz, *cols = tmp + rowsz, *rowbuf = cols + colsz;
     const int n2 = 2 * (c1 - c0);
     int32_t *hring = NULL, *padded = NULL;
+    uint8_t *scratch = NULL;  /* with rgb: the HR Y, Cb, Cr bytes of one row, n2 + 16 each */
     int hnext = 0;
     if (P) {
-        hring = malloc(((size_t)5 * n2 + (size_t)(c1 - c0) + 16) * sizeof(int32_t));
+        /* five horizontal-pass rows per plane (luma; with rgb also Cb, Cr), the padded LR row, 3 HR byte rows */
+        const int planes = P->rgb ? 3 : 1;
+        hring = malloc(((size_t)5 * planes * n2 + (size_t)(c1 - c0) + 16 + (size_t)n2 + 16) * sizeof(int32_t));
         if (!hring) {
             free(mem);
             return -1;
         }
-        padded = hring + (size_t)5 * n2;
+        padded = hring + (size_t)5 * planes * n2;
+        scratch = (uint8_t *)(padded + (c1 - c0) + 16);
     }
     const int16_t *win[16];
     for (int t = 0; t < H + lat[nl - 1]; t++) {
@@ -515,24 +615,43 @@ static int cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, in
 #endif
                 pw_row_c(L, win[0], nb, nx, pad, NULL, 0, 0, tp, ps);
                 if (P) {  /* the HR rows 2r, 2r + 1 of this tile */
-                    for (; hnext <= r + 2 && hnext < H; hnext++) {
-                        int32_t *hr = hring + (size_t)(hnext % 5) * n2;
+                    const int planes = P->rgb ? 3 : 1;
+                    const uint8_t *src[3] = {img, P->cb, P->cr};
+                    for (; hnext <= r + 2 && hnext < H; hnext++)
+                        for (int q = 0; q < planes; q++) {
+                            int32_t *hr = hring + ((size_t)q * 5 + (size_t)(hnext % 5)) * n2;
 #ifdef QCSR_X86
-                        if (avx) bic_row_avx2(P, img, W, hnext, c0, c1, hr, padded); else
+                            if (avx) bic_row_avx2(P, src[q], W, hnext, c0, c1, hr, padded); else
 #endif
-                        bic_row_c(P, img, W, hnext, c0, c1, hr);
-                    }
-                    const int32_t *rows[5];
-                    for (int m = 0; m < 5; m++) {
-                        int k = r - 2 + m;
-                        rows[m] = hring + (size_t)((k < 0 ? 0 : k >= H ? H - 1 : k) % 5) * n2;
-                    }
+                            bic_row_c(P, src[q], W, hnext, c0, c1, hr);
+                        }
+                    const int32_t *rows[3][5];
+                    for (int q = 0; q < planes; q++)
+                        for (int m = 0; m < 5; m++) {
+                            int k = r - 2 + m;
+                            rows[q][m] = hring + ((size_t)q * 5 + (size_t)((k < 0 ? 0 : k >= H ? H - 1 : k) % 5)) * n2;
+                        }
                     for (int ph = 0; ph < 2; ph++) {
-                        uint8_t *o = P->hr + (2 * (int64_t)r + ph) * P->hstride + 2 * (int64_t)c0;
+                        const int64_t row = 2 * (int64_t)r + ph;
+                        uint8_t *yo = P->rgb ? scratch : P->hr + row * P->hstride + 2 * (int64_t)c0;
 #ifdef QCSR_X86
-                        if (avx) post_row_avx2(P, rows, tp + (c0 - x0), ps, ph, n2, o); else
+                        if (avx) post_row_avx2(P, rows[0], tp + (c0 - x0), ps, ph, n2, yo); else
 #endif
-                        post_row_c(P, rows, tp + (c0 - x0), ps, ph, 0, n2, o);
+                        post_row_c(P, rows[0], tp + (c0 - x0), ps, ph, 0, n2, yo);
+                        if (!P->rgb) continue;
+                        uint8_t *cbo = scratch + n2 + 16, *cro = cbo + n2 + 16;
+                        uint8_t *o = P->rgb + row * P->rstride + 6 * (int64_t)c0;
+#ifdef QCSR_X86
+                        if (avx) {
+                            chroma_row_avx2(P, rows[1], ph, n2, cbo);
+                            chroma_row_avx2(P, rows[2], ph, n2, cro);
+                            merge_row_avx2(P, yo, cbo, cro, n2, o);
+                            continue;
+                        }
+#endif
+                        chroma_row_c(P, rows[1], ph, 0, n2, cbo);
+                        chroma_row_c(P, rows[2], ph, 0, n2, cro);
+                        merge_row_c(P, yo, cbo, cro, 0, n2, o);
                     }
                     continue;
                 }
@@ -555,8 +674,18 @@ int qs_cnn_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl
 /* The same tile finished: HR luma columns [2 c0, 2 c1) of rows 0 .. 2H - 1 of `hr` (hstride bytes apart). */
 int qs_luma_tile(const uint8_t *img, int H, int W, const qs_layer *layers, int nl, int c0, int c1, int halo, int pad,
                  const int32_t *taps, int sh_bic, int sh_res, int frac, uint8_t *hr, int64_t hstride, int generic) {
-    qs_post P = {taps, sh_bic, sh_res, frac, hr, hstride};
+    qs_post P = {taps, sh_bic, sh_res, frac, hr, hstride, NULL, NULL, 0, 0, NULL, NULL, NULL, 0};
     return cnn_tile(img, H, W, layers, nl, c0, c1, halo, pad, NULL, 0, &P, generic);
+}
+
+/* The whole frame's tile: planar LR Y, Cb, Cr (H x W each) -> HR RGB columns [2 c0, 2 c1) of `rgb` (2H rows,
+ * rstride bytes apart): the luma as qs_luma_tile, the chroma by the x2 bicubic rounded by `bshift` bits, then
+ * YCbCr -> RGB with `inv` ([3][3]), `inv_off` ([3]) and `cshift`. */
+int qs_rgb_tile(const uint8_t *y, const uint8_t *cb, const uint8_t *cr, int H, int W, const qs_layer *layers, int nl,
+                int c0, int c1, int halo, int pad, const int32_t *taps, int sh_bic, int sh_res, int frac, int bshift,
+                const int32_t *inv, const int32_t *inv_off, int cshift, uint8_t *rgb, int64_t rstride, int generic) {
+    qs_post P = {taps, sh_bic, sh_res, frac, NULL, 0, cb, cr, bshift, cshift, inv, inv_off, rgb, rstride};
+    return cnn_tile(y, H, W, layers, nl, c0, c1, halo, pad, NULL, 0, &P, generic);
 }
 
 /* The machine's int16 multiply-add rate: `iters` rounds of 12 independent vpmaddwd chains (16 MACs each);

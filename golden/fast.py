@@ -25,7 +25,7 @@ from qcsr.fixedpoint.bicubic import BICUBIC_FRAC_BITS, PHASE_TAPS_5
 from qcsr.fixedpoint.colour import _FWD_OFFSET, _INV_OFFSET, COLOUR_FRAC_BITS, RGB_TO_YCBCR, YCBCR_TO_RGB
 from qcsr.fixedpoint.quant_model import BICUBIC_FRAC, OUTPUT_FORMAT, QuantModel
 from qcsr.golden.engine import checked_image, checked_luma
-from qcsr.golden.simd import Post, SimdCNN
+from qcsr.golden.simd import Colour, Post, SimdCNN
 from qcsr.golden.simd import available as simd_available
 from qcsr.util.errors import QcsrError
 
@@ -439,6 +439,8 @@ class FastEngine:
         h, w = img.shape[:2]
         ycc = np.empty((3, h, w), np.uint8)  # planar Y, Cb, Cr
         _colour_split(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
+        if self._post is not None:  # the chroma and the colour conversion in the kernels' tiles too
+            return self._simd.rgb(ycc, self._post, _COLOUR, np.empty((2 * h, 2 * w, 3), np.uint8))
         hr = np.empty((3, 2 * h, 2 * w), np.uint8)
         hr[0] = self._upscale_luma(np.ascontiguousarray(ycc[0]))
         tmp = self._row_pass(h, w)
@@ -452,6 +454,7 @@ class FastEngine:
 
 _FWD, _FWD_OFF = RGB_TO_YCBCR.astype(np.int32), _FWD_OFFSET.astype(np.int32)
 _INV, _INV_OFF = YCBCR_TO_RGB.astype(np.int32), _INV_OFFSET.astype(np.int32)
+_COLOUR = Colour(2 * BICUBIC_FRAC_BITS, _INV, _INV_OFF, COLOUR_FRAC_BITS)
 
 
 # ---------------------------------------------------------------- compiled once per install

@@ -4,7 +4,8 @@
 pool (ctypes releases the GIL); `SimdCNN.supports(model)` says whether the kernels hold its formats exactly
 (int16 codes and weights, int32 accumulators, even channel counts), else the caller keeps the Numba path.
 `SimdCNN.luma` also finishes each tile row (x2 bicubic + residual add, `Post`) so the tail codes never go
-through memory as planes.
+through memory as planes; `SimdCNN.rgb` the whole frame's rows (the chroma's x2 bicubic and YCbCr -> RGB,
+`Colour`, as well).
 The extension is built by the normal install (pyproject `ext-modules`); where no C compiler was found it is
 absent and `available()` is False. AVX2 is chosen at run time; `generic=True` forces the portable C path.
 """
@@ -45,6 +46,12 @@ def _load():
     lib.qs_luma_tile.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.POINTER(_Layer), ctypes.c_int,
                                  ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
                                  ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int]  # fmt: skip
+    lib.qs_rgb_tile.restype = ctypes.c_int
+    lib.qs_rgb_tile.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                ctypes.POINTER(_Layer), ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                                ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int64,
+                                ctypes.c_int]  # fmt: skip
     lib.qs_peak_madd.restype = ctypes.c_int64
     lib.qs_peak_madd.argtypes = [ctypes.c_int64]
     lib.qs_has_avx2.restype = ctypes.c_int
@@ -192,6 +199,39 @@ class SimdCNN:
 
         self._launch(one, self._tiles(w))
         return out
+
+    def rgb(self, ycc: np.ndarray, post: Post, colour: Colour, out: np.ndarray) -> np.ndarray:
+        """The finished HR RGB frame (2H, 2W, 3) uint8 of planar LR YCbCr `ycc` (3, H, W) into `out`: the luma as
+        `luma`, the chroma by `post`'s x2 bicubic rounded to 8 bits, then `colour`'s YCbCr -> RGB, per tile row."""
+        ycc = np.ascontiguousarray(ycc, np.uint8)
+        _, h, w = ycc.shape
+        if out.dtype != np.uint8 or not out.flags.c_contiguous or out.shape != (2 * h, 2 * w, 3):
+            raise ValueError("out must be C-contiguous uint8 (2H, 2W, 3)")
+        taps, y, cb, cr = post.taps, ycc[0], ycc[1], ycc[2]
+
+        def one(t: tuple[int, int]) -> int:
+            return _LIB.qs_rgb_tile(y.ctypes.data, cb.ctypes.data, cr.ctypes.data, h, w, self._layers,
+                                    len(self._layers), t[0], t[1], self.halo, self.pad, taps.ctypes.data, post.sh_bic,
+                                    post.sh_res, post.frac, colour.bshift, colour.inv.ctypes.data,
+                                    colour.inv_off.ctypes.data, colour.shift, out.ctypes.data, 6 * w,
+                                    int(self.generic))  # fmt: skip
+
+        self._launch(one, self._tiles(w))
+        return out
+
+
+class Colour:
+    """The chroma and colour constants of `SimdCNN.rgb`: the chroma's x2 bicubic rounded by `bshift` bits, then
+    RGB = clip((inv @ YCbCr + inv_off) >> shift, 0, 255) (inv_off holds the input offsets and the half)."""
+
+    def __init__(self, bshift: int, inv: np.ndarray, inv_off: np.ndarray, shift: int) -> None:
+        self.bshift, self.shift = bshift, shift
+        self.inv = np.ascontiguousarray(inv, np.int32).reshape(3, 3)
+        self.inv_off = np.ascontiguousarray(inv_off, np.int32).reshape(3)
+        # int32 holds every sum: 255 (sum |inv| per row) + |inv_off| (the kernels' products and adds)
+        bound = 255 * int(np.abs(np.asarray(inv, np.int64)).sum(axis=1).max()) + int(np.abs(inv_off).max())
+        if bound >= INT32_LIMIT or bshift < 1 or shift < 0:
+            raise ValueError("colour constants outside the kernels' int32")
 
 
 class Post:

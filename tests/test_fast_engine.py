@@ -161,6 +161,41 @@ def test_finished_luma_in_the_kernels_equals_golden(models, which, generic, max_
         assert np.array_equal(out, gold.upscale_luma(y)), (which, name)
 
 
+def _rgb_inputs(seed: int) -> dict[str, np.ndarray]:
+    """RGB frames: the adversarial set (saturating colours, checkerboards, noise, minimum sizes), a real crop with
+    an odd width split into several tiles, a 1-row frame."""
+    from skimage import data
+
+    rng = np.random.default_rng(seed)
+    out = dict(adversarial_inputs(seed))
+    out["astronaut_40x517"] = np.ascontiguousarray(data.astronaut()[60:100, 3:520])
+    out["noise_1x301"] = rng.integers(0, 256, (1, 301, 3), dtype=np.uint8)
+    out["saturated_9x77"] = rng.choice(np.array([0, 255], np.uint8), (9, 77, 3))
+    return out
+
+
+@needs_kernels
+@pytest.mark.parametrize("generic", [False, True], ids=["dispatch", "portable"])
+@pytest.mark.parametrize("which", ["proposed", "stress"])
+@pytest.mark.parametrize("max_tile", [1024, 40], ids=["tile-per-thread", "narrow-tiles"])
+def test_finished_rgb_in_the_kernels_equals_golden(models, which, generic, max_tile, monkeypatch):
+    """The whole frame per tile row (SimdCNN.rgb: luma, chroma bicubic, YCbCr -> RGB): golden's RGB exactly."""
+    from qcsr.fixedpoint.colour import COLOUR_FRAC_BITS
+    from qcsr.golden.fast import _COLOUR, _FWD, _FWD_OFF, _colour_split
+
+    monkeypatch.setattr(simd, "MAX_TILE", max_tile)
+    qm = models[which]
+    post = FastEngine(qm)._post
+    cnn = simd.SimdCNN(qm, threads=2, generic=generic)
+    gold = GoldenEngine(qm)
+    for name, img in _rgb_inputs(8).items():
+        h, w = img.shape[:2]
+        ycc = np.empty((3, h, w), np.uint8)
+        _colour_split(np.ascontiguousarray(img), _FWD, _FWD_OFF, COLOUR_FRAC_BITS, ycc)
+        out = cnn.rgb(ycc, post, _COLOUR, np.empty((2 * h, 2 * w, 3), np.uint8))
+        assert np.array_equal(out, gold.upscale(img)), (which, name)
+
+
 @needs_kernels
 def test_the_residual_stays_out_of_the_kernels_when_int32_cannot_hold_it():
     from qcsr.golden.fast import TAPS
