@@ -5,7 +5,7 @@
  * QuantLayer.requant_bound, is below 2^31), requantization is sat(round_half_up(acc >> s)) (or an exact
  * left shift for s <= 0). `vpmaddwd` multiplies sixteen int16 pairs and adds neighbours into eight int32:
  * activations are stored as channel pairs, (C/2, W, 2) int16 per row, so one instruction does 16 MACs of a
- * 1x1 layer; a depthwise layer uses (w, 0) / (0, w) weight pairs (8 useful MACs per instruction).
+ * 1x1 layer; a depthwise layer pairs two taps of a channel (unpack lo/hi), 16 MACs per instruction as well.
  *
  * One call runs the whole CNN on a column tile of the frame, row by row: each layer keeps a ring of the
  * KH rows its window needs (L2-resident), so activations never go through memory as whole planes. The
@@ -339,11 +339,57 @@ AVX2 static inline __attribute__((always_inline)) void dw_body(const qs_layer *L
     }
 }
 
-/* compiled for 3x3 (loops unrolled, the nine row pointers in registers) and for any kernel */
+/* dw_body for 3 x 3 written out: three row pointers (a row's three taps are one pixel pair apart, so the nine
+ * loads are three bases and constant offsets: dw_body's nine pointers spilled from the general registers), the
+ * five tap-pair weight vectors loaded once per channel pair. Tap pairs in row-major order: (0,-1 0,0) (0,+1 1,-1)
+ * (1,0 1,+1) (2,-1 2,0) (2,+1 zero). Measured at 1080p, 2 threads: the CNN 0.088 -> 0.080 s. */
+#define DW_UNIT(a, b, w)                                                                                         \
+    do {                                                                                                         \
+        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), w));                            \
+        CHAIN(lo);                                                                                               \
+        hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), w));                            \
+        CHAIN(hi);                                                                                               \
+    } while (0)
+
+AVX2 static void dw3x3_avx2(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx, int pad,
+                            int16_t *out) {
+    RQ_SETUP(L);
+    const __m256i z = _mm256_setzero_si256();
+    const int16_t *R0 = rows[0] ? rows[0] : zero, *R1 = rows[1] ? rows[1] : zero, *R2 = rows[2] ? rows[2] : zero;
+    for (int p = 0; p < L->cin / 2; p++) {
+        const __m256i *wp = (const __m256i *)(L->w + (size_t)p * 5 * 8);
+        const __m256i w0 = _mm256_loadu_si256(wp), w1 = _mm256_loadu_si256(wp + 1), w2 = _mm256_loadu_si256(wp + 2),
+                      w3 = _mm256_loadu_si256(wp + 3), w4 = _mm256_loadu_si256(wp + 4);
+        const size_t base = ((size_t)p * nb + pad - 1) * 2;  /* dx = -1 */
+        const int16_t *a = R0 + base, *b = R1 + base, *c = R2 + base;
+        int16_t *o = out + ((size_t)p * nb + pad) * 2;
+        for (int j = 0; j < nx; j += 8) {
+            const size_t k = (size_t)j * 2;
+            __m256i lo = half, hi = half;
+            __m256i x0 = _mm256_loadu_si256((const __m256i *)(a + k)), x1 = _mm256_loadu_si256((const __m256i *)(a + k + 2));
+            DW_UNIT(x0, x1, w0);
+            x0 = _mm256_loadu_si256((const __m256i *)(a + k + 4));
+            x1 = _mm256_loadu_si256((const __m256i *)(b + k));
+            DW_UNIT(x0, x1, w1);
+            x0 = _mm256_loadu_si256((const __m256i *)(b + k + 2));
+            x1 = _mm256_loadu_si256((const __m256i *)(b + k + 4));
+            DW_UNIT(x0, x1, w2);
+            x0 = _mm256_loadu_si256((const __m256i *)(c + k));
+            x1 = _mm256_loadu_si256((const __m256i *)(c + k + 2));
+            DW_UNIT(x0, x1, w3);
+            x0 = _mm256_loadu_si256((const __m256i *)(c + k + 4));
+            DW_UNIT(x0, z, w4);
+            __m256i v = _mm256_packs_epi32(shift8(lo, right, cnt), shift8(hi, right, cnt));
+            store8(o + k, _mm256_min_epi16(_mm256_max_epi16(v, wlo), whi), nx - j);
+        }
+    }
+}
+
+/* the 3 x 3 kernel written out, and any kernel */
 AVX2 static void dw_row_avx2(const qs_layer *L, const int16_t *const *rows, const int16_t *zero, int nb, int nx,
                              int pad, int16_t *out) {
     if (L->kh == 3 && L->kw == 3)
-        dw_body(L, rows, zero, nb, nx, pad, out, 3, 3);
+        dw3x3_avx2(L, rows, zero, nb, nx, pad, out);
     else
         dw_body(L, rows, zero, nb, nx, pad, out, L->kh, L->kw);
 }
