@@ -403,13 +403,25 @@ AVX2 static inline __attribute__((always_inline)) void pw_body(const qs_layer *L
         for (int p = 0; p < np; p++) x[p] = _mm256_loadu_si256((const __m256i *)(in + ((size_t)p * nb + pad + j) * 2));
         for (int o = 0; o < L->cout; o += 2) {
             const __m256i *w0 = (const __m256i *)(L->w + (size_t)o * np * 8), *w1 = w0 + np;
-            __m256i a0 = half, a1 = half;
-            for (int p = 0; p < np; p++) {
+            /* two chains per output (even and odd channel pairs): half the dependent adds waiting in the scheduler */
+            __m256i a0 = half, a1 = half, b0 = _mm256_setzero_si256(), b1 = b0;
+            int p = 0;
+            for (; p + 1 < np; p += 2) {
                 a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w0 + p)));
                 CHAIN(a0);
                 a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w1 + p)));
                 CHAIN(a1);
+                b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(x[p + 1], _mm256_loadu_si256(w0 + p + 1)));
+                CHAIN(b0);
+                b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(x[p + 1], _mm256_loadu_si256(w1 + p + 1)));
+                CHAIN(b1);
             }
+            if (p < np) {
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w0 + p)));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x[p], _mm256_loadu_si256(w1 + p)));
+            }
+            a0 = _mm256_add_epi32(a0, b0);
+            a1 = _mm256_add_epi32(a1, b1);
             if (plane) {
                 __m256i r0 = rq8(a0, sh, vlo, vhi), r1 = rq8(a1, sh, vlo, vhi);
                 int32_t t0[8], t1[8];

@@ -118,10 +118,10 @@ def _left_shift_model():
 @needs_kernels
 @pytest.mark.parametrize("generic", [False, True], ids=["dispatch", "portable"])
 @pytest.mark.parametrize("which", ["proposed", "bicubic", "stress", "default", "horizontal", "wide-kernels",
-                                   "left-shifts"])  # fmt: skip
+                                   "odd-pairs", "left-shifts"])  # fmt: skip
 def test_int16_kernels_equal_the_golden_cnn(models, which, generic):
     archs = {"default": Arch(), "horizontal": Arch(C=8, N=2, KH=1, KW=5, G=1),
-             "wide-kernels": Arch(F=5, C=4, N=3, KW=5)}  # fmt: skip
+             "wide-kernels": Arch(F=5, C=4, N=3, KW=5), "odd-pairs": Arch(C=6, N=2, G=2)}  # fmt: skip
     if which == "left-shifts":
         qm = _left_shift_model()
     else:
