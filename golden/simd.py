@@ -176,6 +176,7 @@ class SimdCNN:
             raise ValueError("out must be C-contiguous int16 (cout, H, W')")
         base = out.ctypes.data + col0 * out.itemsize
         stride = out.shape[2]
+
         def one(t: tuple[int, int]) -> int:
             return _LIB.qs_cnn_tile(y.ctypes.data, h, w, self._layers, len(self._layers), t[0], t[1], self.halo,
                                     self.pad, base, stride, int(self.generic))  # fmt: skip
@@ -242,7 +243,8 @@ class Post:
         self.taps = np.ascontiguousarray(taps, np.int32).reshape(2, 5)
         self.sh_bic, self.sh_res, self.frac = sh_bic, sh_res, frac
         gain = int(np.abs(self.taps).sum(axis=1).max())
-        self.bound = ((255 * gain * gain) << sh_bic) + (tail_bound << sh_res) + (1 << (frac - 1))
+        half = 1 << (frac - 1) if frac >= 1 else 0
+        self.bound = ((255 * gain * gain) << max(sh_bic, 0)) + (tail_bound << max(sh_res, 0)) + half
 
     @property
     def fits(self) -> bool:

@@ -203,6 +203,7 @@ def test_the_residual_stays_out_of_the_kernels_when_int32_cannot_hold_it():
     assert simd.Post(TAPS, 0, 8, 14, 1 << 13).fits  # the shipped model's constants
     assert not simd.Post(TAPS, 9, 8, 23, 1 << 13).fits  # Y_N << 9 passes 2^31
     assert not simd.Post(TAPS, 0, 18, 24, 1 << 13).fits  # the tail code << 18 with Y_N passes it
+    assert not simd.Post(TAPS, -1, 8, 14, 1 << 13).fits and not simd.Post(TAPS, 0, 8, 0, 1 << 13).fits
 
 
 @needs_kernels
