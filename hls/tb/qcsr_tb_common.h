@@ -143,6 +143,16 @@ inline qcsr::video_in_t axis_beat(const InBeat& b) {
     return v;
 }
 
+// One configuration word as the core's AXI4-Stream configuration beat (every byte valid).
+inline qcsr::cfg_t cfg_beat(uint32_t data, bool last) {
+    qcsr::cfg_t c;
+    c.data = data;
+    c.keep = -1;
+    c.strb = -1;
+    c.last = last ? 1 : 0;
+    return c;
+}
+
 // The frame as AXI4-Stream video beats (UG934: G [7:0], B [15:8], R [23:16]).
 inline std::vector<InBeat> frame_beats(const Vec& v, bool invert = false) {
     std::vector<InBeat> b;

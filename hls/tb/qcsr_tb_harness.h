@@ -129,14 +129,7 @@ class Harness {
     std::uniform_real_distribution<double> uni{0.0, 1.0};
 
     void push_words(Item& it) {
-        for (const auto& w : it.words) {
-            qcsr::cfg_t c;
-            c.data = w.first;
-            c.keep = -1;
-            c.strb = -1;
-            c.last = w.second ? 1 : 0;
-            cfg.write(c);
-        }
+        for (const auto& w : it.words) cfg.write(cfg_beat(w.first, w.second));
         it.pushed = true;
     }
 

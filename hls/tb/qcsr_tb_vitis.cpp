@@ -73,14 +73,7 @@ class VitisBench {
         for (size_t i = done_; i < calls.size(); i++) {
             const std::vector<Words>& packets = calls[i].packets;
             for (const Words& w : packets)
-                for (const auto& word : w) {
-                    qcsr::cfg_t c;
-                    c.data = word.first;
-                    c.keep = -1;
-                    c.strb = -1;
-                    c.last = word.second ? 1 : 0;
-                    cfg.write(c);
-                }
+                for (const auto& word : w) cfg.write(cfg_beat(word.first, word.second));
             const bool pending = !packets.empty();
             qcsr_top(vin, vout, cfg, &pending, status);
             while (!vout.empty()) {
