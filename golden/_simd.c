@@ -170,15 +170,19 @@ static void bic_row_c(const qs_post *P, const uint8_t *img, int W, int k, int c0
         }
 }
 
+/* the bicubic's vertical pass at HR column u of phase ph, over the five horizontal-pass rows */
+static inline int64_t vpass(const qs_post *P, const int32_t *const *rows, int ph, int u) {
+    int64_t s = 0;
+    for (int m = 0; m < 5; m++) s += (int64_t)P->taps[ph * 5 + m] * rows[m][u];
+    return s;
+}
+
+static inline uint8_t clip8(int64_t q) { return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q); }
+
 /* chroma HR row 2r + ph, columns [u0, n): the vertical pass of `rows`, rounded half up by bshift and clipped */
 static void chroma_row_c(const qs_post *P, const int32_t *const *rows, int ph, int u0, int n, uint8_t *out) {
     const int64_t half = (int64_t)1 << (P->bshift - 1);
-    for (int u = u0; u < n; u++) {
-        int64_t s = 0;
-        for (int m = 0; m < 5; m++) s += (int64_t)P->taps[ph * 5 + m] * rows[m][u];
-        int64_t q = (s + half) >> P->bshift;
-        out[u] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
-    }
+    for (int u = u0; u < n; u++) out[u] = clip8((vpass(P, rows, ph, u) + half) >> P->bshift);
 }
 
 /* HR pixels [u0, n) of Y, Cb, Cr rows -> interleaved RGB */
@@ -187,8 +191,7 @@ static void merge_row_c(const qs_post *P, const uint8_t *y, const uint8_t *cb, c
     for (int u = u0; u < n; u++)
         for (int k = 0; k < 3; k++) {
             int32_t a = P->inv[3 * k] * y[u] + P->inv[3 * k + 1] * cb[u] + P->inv[3 * k + 2] * cr[u] + P->inv_off[k];
-            a >>= P->cshift;
-            out[3 * u + k] = (uint8_t)(a < 0 ? 0 : a > 255 ? 255 : a);
+            out[3 * u + k] = clip8(a >> P->cshift);
         }
 }
 
@@ -198,11 +201,8 @@ static void post_row_c(const qs_post *P, const int32_t *const *rows, const int16
                        int u0, int n, uint8_t *out) {
     const int64_t half = (int64_t)1 << (P->frac - 1);
     for (int u = u0; u < n; u++) {
-        int64_t s = 0;
-        for (int m = 0; m < 5; m++) s += (int64_t)P->taps[ph * 5 + m] * rows[m][u];
         int64_t t = tail[(2 * ph + (u & 1)) * tstride + u / 2];
-        int64_t q = ((s << P->sh_bic) + (t << P->sh_res) + half) >> P->frac;
-        out[u] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+        out[u] = clip8(((vpass(P, rows, ph, u) << P->sh_bic) + (t << P->sh_res) + half) >> P->frac);
     }
 }
 
@@ -477,6 +477,19 @@ AVX2 static void bic_row_avx2(const qs_post *P, const uint8_t *img, int W, int k
 }
 
 
+/* vpass for 8 HR columns from u, added to `acc` */
+AVX2 static inline __m256i vpass8(const __m256i *tv, const int32_t *const *rows, int u, __m256i acc) {
+    for (int m = 0; m < 5; m++)
+        acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u)), tv[m]));
+    return acc;
+}
+
+/* two vectors of 8 int32 -> 16 bytes clip(v, 0, 255): packs saturates to int16, packus to 0..255 */
+AVX2 static inline __m128i pack16_u8(__m256i a, __m256i b) {
+    __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xD8);
+    return _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+}
+
 /* chroma_row_c with vectors, 16 HR columns at a time */
 AVX2 static void chroma_row_avx2(const qs_post *P, const int32_t *const *rows, int ph, int n, uint8_t *out) {
     __m256i tv[5];
@@ -485,13 +498,8 @@ AVX2 static void chroma_row_avx2(const qs_post *P, const int32_t *const *rows, i
     const __m256i half = _mm256_set1_epi32(1 << (P->bshift - 1));
     int u = 0;
     for (; u + 16 <= n; u += 16) {
-        __m256i s0 = half, s1 = half;
-        for (int m = 0; m < 5; m++) {
-            s0 = _mm256_add_epi32(s0, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u)), tv[m]));
-            s1 = _mm256_add_epi32(s1, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u + 8)), tv[m]));
-        }
-        __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(_mm256_sra_epi32(s0, cs), _mm256_sra_epi32(s1, cs)), 0xD8);
-        _mm_storeu_si128((__m128i *)(out + u), _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1)));
+        __m256i s0 = vpass8(tv, rows, u, half), s1 = vpass8(tv, rows, u + 8, half);
+        _mm_storeu_si128((__m128i *)(out + u), pack16_u8(_mm256_sra_epi32(s0, cs), _mm256_sra_epi32(s1, cs)));
     }
     if (u < n) chroma_row_c(P, rows, ph, u, n, out);
 }
@@ -529,8 +537,7 @@ AVX2 static void merge_row_avx2(const qs_post *P, const uint8_t *y, const uint8_
                     if (P->inv[3 * k + c]) t = _mm256_add_epi32(t, _mm256_mullo_epi32(x[h][c], m[3 * k + c]));
                 a[h] = _mm256_sra_epi32(t, cs);
             }
-            __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a[0], a[1]), 0xD8);
-            ch[k] = _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1));
+            ch[k] = pack16_u8(a[0], a[1]);
         }
         for (int v = 0; v < 3; v++) {
             __m128i o = _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(ch[0], mask[v][0]), _mm_shuffle_epi8(ch[1], mask[v][1])),
@@ -551,18 +558,13 @@ AVX2 static void post_row_avx2(const qs_post *P, const int32_t *const *rows, con
     const int16_t *ta = tail + 2 * ph * tstride, *tb = ta + tstride;
     int u = 0;
     for (; u + 16 <= n; u += 16) {
-        __m256i s0 = _mm256_setzero_si256(), s1 = s0;
-        for (int m = 0; m < 5; m++) {
-            s0 = _mm256_add_epi32(s0, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u)), tv[m]));
-            s1 = _mm256_add_epi32(s1, _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(rows[m] + u + 8)), tv[m]));
-        }
+        const __m256i z = _mm256_setzero_si256();
+        __m256i s0 = vpass8(tv, rows, u, z), s1 = vpass8(tv, rows, u + 8, z);
         __m128i a = _mm_loadu_si128((const __m128i *)(ta + u / 2)), b = _mm_loadu_si128((const __m128i *)(tb + u / 2));
         __m256i t0 = _mm256_cvtepi16_epi32(_mm_unpacklo_epi16(a, b)), t1 = _mm256_cvtepi16_epi32(_mm_unpackhi_epi16(a, b));
         __m256i q0 = _mm256_add_epi32(_mm256_add_epi32(_mm256_sll_epi32(s0, cb), _mm256_sll_epi32(t0, cr)), half);
         __m256i q1 = _mm256_add_epi32(_mm256_add_epi32(_mm256_sll_epi32(s1, cb), _mm256_sll_epi32(t1, cr)), half);
-        __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(_mm256_sra_epi32(q0, cf), _mm256_sra_epi32(q1, cf)), 0xD8);
-        /* packs saturates to int16 and packus to 0..255: together clip(q, 0, 255) */
-        _mm_storeu_si128((__m128i *)(out + u), _mm_packus_epi16(_mm256_castsi256_si128(p), _mm256_extracti128_si256(p, 1)));
+        _mm_storeu_si128((__m128i *)(out + u), pack16_u8(_mm256_sra_epi32(q0, cf), _mm256_sra_epi32(q1, cf)));
     }
     if (u < n) post_row_c(P, rows, tail, tstride, ph, u, n, out);
 }
